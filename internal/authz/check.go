@@ -1,0 +1,412 @@
+package authz
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// rule is one permission of a content type written out from the model:
+// allowed if the user's workspace role is at least ws, or (acl > 0) an ACL
+// entry of one of its principals reaches level acl, or (creator) the user
+// created the object; and, for media (record), only if the user can also
+// view the media's record.
+type rule struct {
+	ws      Role
+	acl     Level
+	creator bool
+	record  bool
+}
+
+var rules = [numContentTypes]map[Permission]rule{
+	idxRecord: {
+		CanView:   {ws: Viewer, acl: 1},
+		CanEdit:   {ws: Contributor, acl: 2},
+		CanDelete: {ws: Editor},
+		CanManage: {ws: Owner},
+	},
+	idxCollection: {
+		CanView:   {ws: Viewer, acl: 1, creator: true},
+		CanEdit:   {ws: Contributor, acl: 2, creator: true},
+		CanDelete: {ws: Editor, creator: true},
+	},
+	idxMedia: {
+		CanPreview:  {ws: Viewer, acl: 1, record: true},
+		CanView:     {ws: Viewer, acl: 2, record: true},
+		CanDownload: {ws: Contributor, acl: 3, record: true},
+		CanEdit:     {ws: Contributor, acl: 4, record: true},
+	},
+}
+
+// workspaceRules: the permissions on a workspace itself are its roles.
+var workspaceRules = map[Permission]Role{
+	CanView: Viewer, CanEdit: Contributor, CanDelete: Editor, CanManage: Owner,
+}
+
+// ErrUnsupported is returned for a permission a type does not have.
+var ErrUnsupported = errors.New("permission not defined on this type")
+
+// Supported reports whether permission p is defined on type t.
+func Supported(t ObjectType, p Permission) bool {
+	if t == Workspace {
+		_, ok := workspaceRules[p]
+		return ok
+	}
+	ti, ok := contentIndex(t)
+	if !ok {
+		return false
+	}
+	_, ok = rules[ti][p]
+	return ok
+}
+
+// SupportedPermissions lists the permissions defined on type t.
+func SupportedPermissions(t ObjectType) []Permission {
+	var out []Permission
+	for p := CanView; p <= CanDownload; p++ {
+		if Supported(t, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// activeUser returns the user principal if it exists and is active.
+func (e *Engine) activeUser(id string) *principal {
+	pid, ok := e.userPID[id]
+	if !ok {
+		return nil
+	}
+	p := e.principals[pid]
+	if !p.defined || !p.active {
+		return nil
+	}
+	return p
+}
+
+func (p *principal) actsAs(pid uint32) bool {
+	_, ok := slices.BinarySearch(p.closure, pid)
+	return ok
+}
+
+// wsRole is the user's effective role on a workspace: the highest of its
+// account roles' workspace role, its (groups') member roles and its
+// (groups') grants on the workspace's tier.
+func (e *Engine) wsRole(u *principal, w *workspace) Role {
+	if w.account != u.account {
+		return NoRole
+	}
+	r := workspaceRoleFromAccount(u.roles)
+	for _, g := range w.members {
+		if g.role > r && u.actsAs(g.pid) {
+			r = g.role
+		}
+	}
+	if w.tier != nil {
+		for _, g := range w.tier.grants {
+			if g.role > r && u.actsAs(g.pid) {
+				r = g.role
+			}
+		}
+	}
+	return r
+}
+
+func (e *Engine) aclLevel(u *principal, o *object) Level {
+	var l Level
+	for _, en := range o.acl {
+		if en.level > l && u.actsAs(en.pid) {
+			l = en.level
+		}
+	}
+	return l
+}
+
+// lookup finds a live content object.
+func (e *Engine) lookup(ref ObjectRef) (int, *object) {
+	ti, ok := contentIndex(ref.Type)
+	if !ok {
+		return 0, nil
+	}
+	t := e.objs[ti]
+	ord, ok := t.ord[ref.ID]
+	if !ok {
+		return 0, nil
+	}
+	return ti, &t.objs[ord]
+}
+
+func (e *Engine) objWorkspace(ti int, o *object) *workspace {
+	if ti == idxMedia {
+		return e.objs[idxRecord].objs[o.record].ws
+	}
+	return o.ws
+}
+
+func (e *Engine) checkObj(u *principal, ti int, o *object, r rule) bool {
+	w := e.objWorkspace(ti, o)
+	if w.account != u.account {
+		return false
+	}
+	ok := e.wsRole(u, w) >= r.ws ||
+		r.acl > 0 && e.aclLevel(u, o) >= r.acl ||
+		r.creator && o.creator != noPrincipal && e.principals[o.creator] == u
+	if ok && r.record {
+		rec := &e.objs[idxRecord].objs[o.record]
+		return e.checkObj(u, idxRecord, rec, rules[idxRecord][CanView])
+	}
+	return ok
+}
+
+// Check reports whether user userID has permission p on obj. Unknown users,
+// inactive users, unknown objects, objects of another account and
+// permissions the type does not define are all simply false.
+func (e *Engine) Check(userID string, p Permission, obj ObjectRef) bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	u := e.activeUser(userID)
+	if u == nil {
+		return false
+	}
+	if obj.Type == Workspace {
+		need, ok := workspaceRules[p]
+		w := e.workspaces[obj.ID]
+		return ok && w != nil && e.wsRole(u, w) >= need
+	}
+	ti, o := e.lookup(obj)
+	if o == nil {
+		return false
+	}
+	r, ok := rules[ti][p]
+	return ok && e.checkObj(u, ti, o, r)
+}
+
+// CanAccount reports whether user userID, active, holds account permission
+// p in account accountID.
+func (e *Engine) CanAccount(userID, accountID string, p AccountPermission) bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	u := e.activeUser(userID)
+	return u != nil && u.account.id == accountID && rolesGrant(u.roles, p)
+}
+
+// EffectiveRoles returns the account roles an active user holds directly
+// and through groups (none for an inactive or unknown user).
+func (e *Engine) EffectiveRoles(userID string) Roles {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if u := e.activeUser(userID); u != nil {
+		return u.roles
+	}
+	return 0
+}
+
+// WorkspaceRole returns an active user's effective role on a workspace.
+func (e *Engine) WorkspaceRole(userID, workspaceID string) Role {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	u := e.activeUser(userID)
+	w := e.workspaces[workspaceID]
+	if u == nil || w == nil {
+		return NoRole
+	}
+	return e.wsRole(u, w)
+}
+
+// UserActive reports whether the user exists and is active.
+func (e *Engine) UserActive(userID string) bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.activeUser(userID) != nil
+}
+
+// AccountOf returns the account an entity belongs to. Subjects are looked
+// up as users and groups; content, workspaces and tiers by their ids.
+func (e *Engine) AccountOf(obj ObjectRef) (string, bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	switch obj.Type {
+	case Account:
+		_, ok := e.accounts[obj.ID]
+		return obj.ID, ok
+	case Workspace:
+		if w := e.workspaces[obj.ID]; w != nil {
+			return w.account.id, true
+		}
+	case Tier:
+		if t := e.tiers[obj.ID]; t != nil {
+			return t.account.id, true
+		}
+	case Group:
+		if pid, ok := e.groupPID[obj.ID]; ok && e.principals[pid].defined {
+			return e.principals[pid].account.id, true
+		}
+	default:
+		ti, o := e.lookup(obj)
+		if o != nil {
+			return e.objWorkspace(ti, o).account.id, true
+		}
+	}
+	return "", false
+}
+
+// UserAccount returns the account of a user, active or not.
+func (e *Engine) UserAccount(userID string) (string, bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	pid, ok := e.userPID[userID]
+	if !ok || !e.principals[pid].defined {
+		return "", false
+	}
+	return e.principals[pid].account.id, true
+}
+
+// visible returns the ordinals of content table ti that user u reaches
+// under rule r. The caller holds the read lock.
+func (e *Engine) visible(u *principal, ti int, r rule) *roaring.Bitmap {
+	fromWS := roaring.New()
+	for _, w := range u.account.workspaces {
+		if e.wsRole(u, w) >= r.ws {
+			fromWS.Or(w.objs[ti])
+		}
+	}
+	other := roaring.New()
+	if r.acl > 0 {
+		for _, pid := range u.closure {
+			if lv := e.principals[pid].acl[ti]; len(lv) >= int(r.acl) && lv[r.acl-1] != nil {
+				other.Or(lv[r.acl-1])
+			}
+		}
+	}
+	if r.creator && u.created != nil {
+		other.Or(u.created)
+	}
+	other.AndNot(fromWS)
+	if r.record && !other.IsEmpty() {
+		// Objects reached through a workspace role of viewer or more have a
+		// visible record already; the rest need their record checked.
+		recs := e.visible(u, idxRecord, rules[idxRecord][CanView])
+		t := e.objs[ti]
+		it := other.Iterator()
+		keep := roaring.New()
+		for it.HasNext() {
+			ord := it.Next()
+			if recs.Contains(t.objs[ord].record) {
+				keep.Add(ord)
+			}
+		}
+		other = keep
+	}
+	fromWS.Or(other)
+	return fromWS
+}
+
+// Page is one page of a listing.
+type Page struct {
+	IDs        []string
+	NextCursor string // empty on the last page
+	Total      int    // size of the whole listing
+}
+
+// ErrBadCursor is returned for a cursor this engine did not produce.
+var ErrBadCursor = errors.New("invalid cursor")
+
+// ListOptions narrow a listing.
+type ListOptions struct {
+	Limit     int    // page size; at least 1
+	Cursor    string // from a previous Page.NextCursor, or empty
+	Workspace string // only objects of this workspace, if set
+}
+
+// List returns one page of the objects of type t on which user userID has
+// permission p, in a stable order, with the listing's exact total.
+func (e *Engine) List(userID string, p Permission, t ObjectType, opt ListOptions) (Page, error) {
+	if opt.Limit < 1 {
+		return Page{}, fmt.Errorf("limit must be at least 1")
+	}
+	var after uint64
+	if opt.Cursor != "" {
+		n, err := strconv.ParseUint(opt.Cursor, 36, 32)
+		if err != nil {
+			return Page{}, ErrBadCursor
+		}
+		after = n
+	}
+	ti, ok := contentIndex(t)
+	if !ok {
+		return Page{}, fmt.Errorf("%w: %s on %s", ErrUnsupported, p, t)
+	}
+	r, ok := rules[ti][p]
+	if !ok {
+		return Page{}, fmt.Errorf("%w: %s on %s", ErrUnsupported, p, t)
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	u := e.activeUser(userID)
+	if u == nil {
+		return Page{IDs: []string{}}, nil
+	}
+	bm := e.visible(u, ti, r)
+	if opt.Workspace != "" {
+		w := u.account.workspaces[opt.Workspace]
+		if w == nil {
+			return Page{IDs: []string{}}, nil
+		}
+		bm.And(w.objs[ti])
+	}
+	page := Page{IDs: make([]string, 0, min(opt.Limit, int(bm.GetCardinality()))), Total: int(bm.GetCardinality())}
+	it := bm.Iterator()
+	it.AdvanceIfNeeded(uint32(after))
+	table := e.objs[ti]
+	for it.HasNext() {
+		ord := it.Next()
+		if len(page.IDs) == opt.Limit {
+			page.NextCursor = strconv.FormatUint(uint64(ord), 36)
+			break
+		}
+		page.IDs = append(page.IDs, table.objs[ord].id)
+	}
+	return page, nil
+}
+
+// Who returns the ids of the active users who have permission p on obj,
+// sorted.
+func (e *Engine) Who(p Permission, obj ObjectRef) []string {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := []string{}
+	var a *account
+	var test func(u *principal) bool
+	if obj.Type == Workspace {
+		need, ok := workspaceRules[p]
+		w := e.workspaces[obj.ID]
+		if !ok || w == nil {
+			return out
+		}
+		a = w.account
+		test = func(u *principal) bool { return e.wsRole(u, w) >= need }
+	} else {
+		ti, o := e.lookup(obj)
+		if o == nil {
+			return out
+		}
+		r, ok := rules[ti][p]
+		if !ok {
+			return out
+		}
+		a = e.objWorkspace(ti, o).account
+		test = func(u *principal) bool { return e.checkObj(u, ti, o, r) }
+	}
+	for _, pid := range a.users {
+		u := e.principals[pid]
+		if u.active && test(u) {
+			out = append(out, u.id)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,738 @@
+package authz
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// Engine is the permission engine. It is safe for concurrent use: readers
+// never see a half-applied Apply.
+type Engine struct {
+	mu  sync.RWMutex
+	rev uint64
+
+	accounts   map[string]*account
+	principals []*principal // by principal id
+	userPID    map[string]uint32
+	groupPID   map[string]uint32
+	tiers      map[string]*tier
+	workspaces map[string]*workspace
+	objs       [numContentTypes]*objTable
+}
+
+// content types index Engine.objs.
+const (
+	idxRecord = iota
+	idxMedia
+	idxCollection
+	numContentTypes
+)
+
+func contentIndex(t ObjectType) (int, bool) {
+	switch t {
+	case Record:
+		return idxRecord, true
+	case Media:
+		return idxMedia, true
+	case Collection:
+		return idxCollection, true
+	}
+	return 0, false
+}
+
+type account struct {
+	id         string
+	everyone   uint32 // principal id of the account's everyone
+	users      []uint32
+	workspaces map[string]*workspace
+}
+
+type principal struct {
+	kind    SubjectKind
+	id      string
+	account *account // nil until the entity is put (a group may be named before it is defined)
+	defined bool
+
+	// users
+	active       bool
+	directRoles  Roles
+	directGroups []uint32 // groups listing this user as a member
+	closure      []uint32 // sorted principal ids this user acts as (active users only)
+	roles        Roles    // effective account roles (direct and through groups)
+
+	// groups
+	memberUsers  []uint32
+	memberGroups []uint32
+	parents      []uint32 // groups listing this group as a member
+	groupRoles   Roles
+
+	// acl[t][l-1]: objects of content type t on whose ACL this principal
+	// holds level l or more.
+	acl [numContentTypes][]*roaring.Bitmap
+	// created: collections this user created.
+	created *roaring.Bitmap
+}
+
+type tier struct {
+	id         string
+	account    *account
+	grants     []grant
+	workspaces map[string]*workspace
+}
+
+type grant struct {
+	pid  uint32
+	role Role
+}
+
+type workspace struct {
+	id      string
+	account *account
+	tier    *tier
+	members []grant
+	objs    [numContentTypes]*roaring.Bitmap
+}
+
+type aclEntry struct {
+	pid   uint32
+	level Level
+}
+
+type object struct {
+	id      string
+	live    bool
+	ws      *workspace // records and collections; media take their record's
+	record  uint32     // media: ordinal of the record
+	creator uint32     // collections: principal id of the creator, or noPrincipal
+	acl     []aclEntry
+}
+
+const noPrincipal = ^uint32(0)
+
+type objTable struct {
+	typ  ObjectType
+	ord  map[string]uint32
+	objs []object
+	// media: record ordinal -> its media ordinals
+	byRecord map[uint32][]uint32
+}
+
+// New returns an empty engine at revision 0.
+func New() *Engine {
+	e := &Engine{
+		accounts:   map[string]*account{},
+		userPID:    map[string]uint32{},
+		groupPID:   map[string]uint32{},
+		tiers:      map[string]*tier{},
+		workspaces: map[string]*workspace{},
+	}
+	for i, t := range []ObjectType{Record, Media, Collection} {
+		e.objs[i] = &objTable{typ: t, ord: map[string]uint32{}}
+	}
+	e.objs[idxMedia].byRecord = map[uint32][]uint32{}
+	return e
+}
+
+// Revision returns the revision of the last Apply.
+func (e *Engine) Revision() uint64 {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.rev
+}
+
+// Op is one whole-entity change for Apply. The concrete types are the Put*
+// and Delete* structs of this package.
+type Op interface{ apply(*Engine, *applyState) error }
+
+// PutAccount defines an account.
+type PutAccount struct{ ID string }
+
+// PutUser sets a user's account, status and direct account roles.
+type PutUser struct {
+	ID, Account string
+	Active      bool
+	Roles       Roles
+}
+
+// PutGroup sets a group's members and the account roles it holds for them.
+type PutGroup struct {
+	ID, Account string
+	Members     []Subject // users and groups
+	Roles       Roles
+}
+
+// DeleteGroup removes a group, its memberships and every ACL entry naming it.
+type DeleteGroup struct{ ID string }
+
+// PutTier sets a tier's role grants.
+type PutTier struct {
+	ID, Account string
+	Grants      []RoleGrant
+}
+
+// DeleteTier removes a tier; its workspaces must have left it first.
+type DeleteTier struct{ ID string }
+
+// PutWorkspace sets a workspace's tier ("" for none) and members.
+type PutWorkspace struct {
+	ID, Account, Tier string
+	Members           []RoleGrant
+}
+
+// DeleteWorkspace removes an empty workspace.
+type DeleteWorkspace struct{ ID string }
+
+// PutRecord sets a record's workspace and ACL.
+type PutRecord struct {
+	ID, Workspace string
+	ACL           []ACLEntry
+}
+
+// PutMedia sets a media object's record and ACL; its workspace is its
+// record's.
+type PutMedia struct {
+	ID, Record string
+	ACL        []ACLEntry
+}
+
+// PutCollection sets a collection's workspace, creator (a user id) and ACL.
+type PutCollection struct {
+	ID, Workspace, Creator string
+	ACL                    []ACLEntry
+}
+
+// DeleteObject removes a record (with its media), a media object or a
+// collection.
+type DeleteObject struct{ Ref ObjectRef }
+
+// applyState collects the users whose closure must be recomputed once all
+// of one Apply's operations are in.
+type applyState struct {
+	dirtyUsers map[uint32]bool
+}
+
+// Apply installs one committed transaction's operations and sets the
+// revision. Either all operations are applied or, on a validation error,
+// none of the remaining ones are and the engine must be reloaded; errors
+// only come from operations naming entities the store would never produce
+// (a record in an unknown workspace, say), so a caller feeding it committed
+// store state does not see them.
+func (e *Engine) Apply(rev uint64, ops ...Op) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st := &applyState{dirtyUsers: map[uint32]bool{}}
+	for _, op := range ops {
+		if err := op.apply(e, st); err != nil {
+			return fmt.Errorf("authz: apply %T: %w", op, err)
+		}
+	}
+	for pid := range st.dirtyUsers {
+		e.recomputeUser(pid)
+	}
+	if rev > e.rev {
+		e.rev = rev
+	}
+	return nil
+}
+
+func (e *Engine) account(id string) *account {
+	a := e.accounts[id]
+	if a == nil {
+		a = &account{id: id, workspaces: map[string]*workspace{}}
+		a.everyone = e.newPrincipal(&principal{kind: Everyone, id: id, account: a, defined: true})
+		e.accounts[id] = a
+	}
+	return a
+}
+
+func (e *Engine) newPrincipal(p *principal) uint32 {
+	e.principals = append(e.principals, p)
+	return uint32(len(e.principals) - 1)
+}
+
+func (e *Engine) pidOf(s Subject, create bool) (uint32, bool) {
+	var m map[string]uint32
+	switch s.Kind {
+	case UserSubject:
+		m = e.userPID
+	case GroupSubject:
+		m = e.groupPID
+	default:
+		return noPrincipal, false
+	}
+	if pid, ok := m[s.ID]; ok {
+		return pid, true
+	}
+	if !create {
+		return noPrincipal, false
+	}
+	pid := e.newPrincipal(&principal{kind: s.Kind, id: s.ID})
+	m[s.ID] = pid
+	return pid, true
+}
+
+// subjectPID resolves a grant or ACL subject within account a.
+func (e *Engine) subjectPID(a *account, s Subject) (uint32, error) {
+	if s.Kind == Everyone {
+		return a.everyone, nil
+	}
+	pid, ok := e.pidOf(s, true)
+	if !ok {
+		return noPrincipal, fmt.Errorf("invalid subject %v", s)
+	}
+	if p := e.principals[pid]; p.account != nil && p.account != a {
+		return noPrincipal, fmt.Errorf("subject %v belongs to account %s, not %s", s, p.account.id, a.id)
+	}
+	return pid, nil
+}
+
+func (op PutAccount) apply(e *Engine, _ *applyState) error {
+	e.account(op.ID)
+	return nil
+}
+
+func (op PutUser) apply(e *Engine, st *applyState) error {
+	a := e.account(op.Account)
+	pid, _ := e.pidOf(User(op.ID), true)
+	p := e.principals[pid]
+	if p.account != nil && p.account != a {
+		return fmt.Errorf("user %s cannot move from account %s to %s", op.ID, p.account.id, a.id)
+	}
+	if !p.defined {
+		a.users = append(a.users, pid)
+	}
+	p.account, p.defined, p.active, p.directRoles = a, true, op.Active, op.Roles
+	st.dirtyUsers[pid] = true
+	return nil
+}
+
+// usersUnder adds to set every user that is a member of group gid,
+// directly or through nested groups.
+func (e *Engine) usersUnder(gid uint32, set map[uint32]bool) {
+	seen := map[uint32]bool{}
+	var walk func(uint32)
+	walk = func(g uint32) {
+		if seen[g] {
+			return
+		}
+		seen[g] = true
+		p := e.principals[g]
+		for _, u := range p.memberUsers {
+			set[u] = true
+		}
+		for _, h := range p.memberGroups {
+			walk(h)
+		}
+	}
+	walk(gid)
+}
+
+func (op PutGroup) apply(e *Engine, st *applyState) error {
+	a := e.account(op.Account)
+	gid, _ := e.pidOf(GroupOf(op.ID), true)
+	g := e.principals[gid]
+	if g.account != nil && g.account != a {
+		return fmt.Errorf("group %s cannot move from account %s to %s", op.ID, g.account.id, a.id)
+	}
+	e.usersUnder(gid, st.dirtyUsers)
+	e.unlinkMembers(gid)
+	g.account, g.defined, g.groupRoles = a, true, op.Roles
+	for _, m := range op.Members {
+		mid, err := e.subjectPID(a, m)
+		if err != nil {
+			return fmt.Errorf("group %s: %w", op.ID, err)
+		}
+		mp := e.principals[mid]
+		switch m.Kind {
+		case UserSubject:
+			g.memberUsers = append(g.memberUsers, mid)
+			mp.directGroups = append(mp.directGroups, gid)
+		case GroupSubject:
+			if mid == gid {
+				return fmt.Errorf("group %s cannot contain itself", op.ID)
+			}
+			g.memberGroups = append(g.memberGroups, mid)
+			mp.parents = append(mp.parents, gid)
+		default:
+			return fmt.Errorf("group %s: members are users or groups, not %v", op.ID, m)
+		}
+	}
+	e.usersUnder(gid, st.dirtyUsers)
+	return nil
+}
+
+// unlinkMembers removes group gid's member links (both directions).
+func (e *Engine) unlinkMembers(gid uint32) {
+	g := e.principals[gid]
+	for _, u := range g.memberUsers {
+		up := e.principals[u]
+		up.directGroups = slices.DeleteFunc(up.directGroups, func(x uint32) bool { return x == gid })
+	}
+	for _, h := range g.memberGroups {
+		hp := e.principals[h]
+		hp.parents = slices.DeleteFunc(hp.parents, func(x uint32) bool { return x == gid })
+	}
+	g.memberUsers, g.memberGroups = nil, nil
+}
+
+func (op DeleteGroup) apply(e *Engine, st *applyState) error {
+	gid, ok := e.pidOf(GroupOf(op.ID), false)
+	if !ok {
+		return nil
+	}
+	g := e.principals[gid]
+	e.usersUnder(gid, st.dirtyUsers)
+	e.unlinkMembers(gid)
+	for _, parent := range g.parents {
+		pp := e.principals[parent]
+		pp.memberGroups = slices.DeleteFunc(pp.memberGroups, func(x uint32) bool { return x == gid })
+	}
+	g.parents = nil
+	// Drop every ACL entry naming the group.
+	for ti, t := range e.objs {
+		var ords []uint32
+		for _, bm := range g.acl[ti] {
+			if bm != nil {
+				ords = append(ords, bm.ToArray()...)
+			}
+		}
+		for _, ord := range ords {
+			o := &t.objs[ord]
+			o.acl = slices.DeleteFunc(o.acl, func(en aclEntry) bool { return en.pid == gid })
+		}
+		g.acl[ti] = nil
+	}
+	for _, ws := range e.workspaces {
+		ws.members = slices.DeleteFunc(ws.members, func(gr grant) bool { return gr.pid == gid })
+	}
+	for _, t := range e.tiers {
+		t.grants = slices.DeleteFunc(t.grants, func(gr grant) bool { return gr.pid == gid })
+	}
+	g.defined, g.groupRoles = false, 0
+	delete(e.groupPID, op.ID)
+	return nil
+}
+
+func (e *Engine) grants(a *account, gs []RoleGrant, what string) ([]grant, error) {
+	out := make([]grant, 0, len(gs))
+	for _, g := range gs {
+		if g.Subject.Kind == Everyone {
+			return nil, fmt.Errorf("%s: roles are granted to users and groups, not everyone", what)
+		}
+		if g.Role == NoRole || g.Role > Owner {
+			return nil, fmt.Errorf("%s: invalid role %d", what, g.Role)
+		}
+		pid, err := e.subjectPID(a, g.Subject)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, grant{pid, g.Role})
+	}
+	return out, nil
+}
+
+func (op PutTier) apply(e *Engine, _ *applyState) error {
+	a := e.account(op.Account)
+	t := e.tiers[op.ID]
+	if t == nil {
+		t = &tier{id: op.ID, account: a, workspaces: map[string]*workspace{}}
+		e.tiers[op.ID] = t
+	} else if t.account != a {
+		return fmt.Errorf("tier %s cannot move accounts", op.ID)
+	}
+	gs, err := e.grants(a, op.Grants, "tier "+op.ID)
+	if err != nil {
+		return err
+	}
+	t.grants = gs
+	return nil
+}
+
+func (op DeleteTier) apply(e *Engine, _ *applyState) error {
+	t := e.tiers[op.ID]
+	if t == nil {
+		return nil
+	}
+	if len(t.workspaces) > 0 {
+		return fmt.Errorf("tier %s still has workspaces", op.ID)
+	}
+	delete(e.tiers, op.ID)
+	return nil
+}
+
+func (op PutWorkspace) apply(e *Engine, _ *applyState) error {
+	a := e.account(op.Account)
+	w := e.workspaces[op.ID]
+	if w == nil {
+		w = &workspace{id: op.ID, account: a}
+		for i := range w.objs {
+			w.objs[i] = roaring.New()
+		}
+		e.workspaces[op.ID] = w
+		a.workspaces[op.ID] = w
+	} else if w.account != a {
+		return fmt.Errorf("workspace %s cannot move accounts", op.ID)
+	}
+	var t *tier
+	if op.Tier != "" {
+		t = e.tiers[op.Tier]
+		if t == nil || t.account != a {
+			return fmt.Errorf("workspace %s: unknown tier %s", op.ID, op.Tier)
+		}
+	}
+	gs, err := e.grants(a, op.Members, "workspace "+op.ID)
+	if err != nil {
+		return err
+	}
+	if w.tier != nil {
+		delete(w.tier.workspaces, w.id)
+	}
+	w.tier, w.members = t, gs
+	if t != nil {
+		t.workspaces[w.id] = w
+	}
+	return nil
+}
+
+func (op DeleteWorkspace) apply(e *Engine, _ *applyState) error {
+	w := e.workspaces[op.ID]
+	if w == nil {
+		return nil
+	}
+	for _, bm := range w.objs {
+		if !bm.IsEmpty() {
+			return fmt.Errorf("workspace %s is not empty", op.ID)
+		}
+	}
+	if w.tier != nil {
+		delete(w.tier.workspaces, w.id)
+	}
+	delete(w.account.workspaces, w.id)
+	delete(e.workspaces, op.ID)
+	return nil
+}
+
+// ordinal returns the ordinal of id in table t, allocating a new one.
+func (t *objTable) ordinal(id string) (uint32, *object) {
+	if ord, ok := t.ord[id]; ok {
+		return ord, &t.objs[ord]
+	}
+	ord := uint32(len(t.objs))
+	t.objs = append(t.objs, object{id: id, creator: noPrincipal})
+	t.ord[id] = ord
+	return ord, &t.objs[ord]
+}
+
+// setACL replaces the ACL of object ord in table ti.
+func (e *Engine) setACL(ti int, ord uint32, o *object, a *account, entries []ACLEntry) error {
+	maxLevel := Level(len(aclPermissionNames[e.objs[ti].typ]))
+	next := make([]aclEntry, 0, len(entries))
+	for _, en := range entries {
+		if en.Level == 0 || en.Level > maxLevel {
+			return fmt.Errorf("%s %s: invalid ACL level %d", e.objs[ti].typ, o.id, en.Level)
+		}
+		pid, err := e.subjectPID(a, en.Subject)
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", e.objs[ti].typ, o.id, err)
+		}
+		// A subject listed twice keeps its highest level.
+		merged := false
+		for i := range next {
+			if next[i].pid == pid {
+				next[i].level = max(next[i].level, en.Level)
+				merged = true
+			}
+		}
+		if !merged {
+			next = append(next, aclEntry{pid, en.Level})
+		}
+	}
+	e.dropACL(ti, ord, o)
+	o.acl = next
+	for _, en := range next {
+		p := e.principals[en.pid]
+		if p.acl[ti] == nil {
+			p.acl[ti] = make([]*roaring.Bitmap, maxLevel)
+		}
+		for l := Level(1); l <= en.level; l++ {
+			if p.acl[ti][l-1] == nil {
+				p.acl[ti][l-1] = roaring.New()
+			}
+			p.acl[ti][l-1].Add(ord)
+		}
+	}
+	return nil
+}
+
+func (e *Engine) dropACL(ti int, ord uint32, o *object) {
+	for _, en := range o.acl {
+		for _, bm := range e.principals[en.pid].acl[ti] {
+			if bm != nil {
+				bm.Remove(ord)
+			}
+		}
+	}
+	o.acl = nil
+}
+
+func (e *Engine) moveTo(ti int, ord uint32, o *object, w *workspace) {
+	if o.ws == w {
+		return
+	}
+	if o.ws != nil {
+		o.ws.objs[ti].Remove(ord)
+	}
+	o.ws = w
+	w.objs[ti].Add(ord)
+}
+
+func (op PutRecord) apply(e *Engine, _ *applyState) error {
+	w := e.workspaces[op.Workspace]
+	if w == nil {
+		return fmt.Errorf("record %s: unknown workspace %s", op.ID, op.Workspace)
+	}
+	t := e.objs[idxRecord]
+	ord, o := t.ordinal(op.ID)
+	if err := e.setACL(idxRecord, ord, o, w.account, op.ACL); err != nil {
+		return err
+	}
+	o.live = true
+	if o.ws != w {
+		// The record's media move with it.
+		for _, m := range e.objs[idxMedia].byRecord[ord] {
+			if o.ws != nil {
+				o.ws.objs[idxMedia].Remove(m)
+			}
+			w.objs[idxMedia].Add(m)
+		}
+	}
+	e.moveTo(idxRecord, ord, o, w)
+	return nil
+}
+
+func (op PutMedia) apply(e *Engine, _ *applyState) error {
+	recs := e.objs[idxRecord]
+	rord, ok := recs.ord[op.Record]
+	if !ok || !recs.objs[rord].live {
+		return fmt.Errorf("media %s: unknown record %s", op.ID, op.Record)
+	}
+	w := recs.objs[rord].ws
+	t := e.objs[idxMedia]
+	ord, o := t.ordinal(op.ID)
+	if o.live && o.record != rord {
+		t.byRecord[o.record] = slices.DeleteFunc(t.byRecord[o.record], func(x uint32) bool { return x == ord })
+	}
+	if !o.live || o.record != rord {
+		t.byRecord[rord] = append(t.byRecord[rord], ord)
+	}
+	o.record = rord
+	if err := e.setACL(idxMedia, ord, o, w.account, op.ACL); err != nil {
+		return err
+	}
+	o.live = true
+	e.moveTo(idxMedia, ord, o, w)
+	return nil
+}
+
+func (op PutCollection) apply(e *Engine, _ *applyState) error {
+	w := e.workspaces[op.Workspace]
+	if w == nil {
+		return fmt.Errorf("collection %s: unknown workspace %s", op.ID, op.Workspace)
+	}
+	t := e.objs[idxCollection]
+	ord, o := t.ordinal(op.ID)
+	if err := e.setACL(idxCollection, ord, o, w.account, op.ACL); err != nil {
+		return err
+	}
+	if o.creator != noPrincipal {
+		e.principals[o.creator].created.Remove(ord)
+	}
+	o.creator = noPrincipal
+	if op.Creator != "" {
+		cid, err := e.subjectPID(w.account, User(op.Creator))
+		if err != nil {
+			return fmt.Errorf("collection %s: creator: %w", op.ID, err)
+		}
+		cp := e.principals[cid]
+		if cp.created == nil {
+			cp.created = roaring.New()
+		}
+		cp.created.Add(ord)
+		o.creator = cid
+	}
+	o.live = true
+	e.moveTo(idxCollection, ord, o, w)
+	return nil
+}
+
+func (op DeleteObject) apply(e *Engine, st *applyState) error {
+	ti, ok := contentIndex(op.Ref.Type)
+	if !ok {
+		return fmt.Errorf("cannot delete %v through DeleteObject", op.Ref)
+	}
+	t := e.objs[ti]
+	ord, ok := t.ord[op.Ref.ID]
+	if !ok {
+		return nil
+	}
+	o := &t.objs[ord]
+	if ti == idxRecord {
+		for _, m := range e.objs[idxMedia].byRecord[ord] {
+			if err := (DeleteObject{ObjectRef{Media, e.objs[idxMedia].objs[m].id}}).apply(e, st); err != nil {
+				return err
+			}
+		}
+		delete(e.objs[idxMedia].byRecord, ord)
+	}
+	if ti == idxMedia {
+		mt := e.objs[idxMedia]
+		mt.byRecord[o.record] = slices.DeleteFunc(mt.byRecord[o.record], func(x uint32) bool { return x == ord })
+	}
+	e.dropACL(ti, ord, o)
+	if o.creator != noPrincipal {
+		e.principals[o.creator].created.Remove(ord)
+		o.creator = noPrincipal
+	}
+	if o.ws != nil {
+		o.ws.objs[ti].Remove(ord)
+		o.ws = nil
+	}
+	o.live = false
+	delete(t.ord, op.Ref.ID)
+	return nil
+}
+
+// recomputeUser rebuilds a user's closure and effective roles from its
+// group memberships.
+func (e *Engine) recomputeUser(pid uint32) {
+	p := e.principals[pid]
+	if p.kind != UserSubject {
+		return
+	}
+	p.closure, p.roles = nil, 0
+	if !p.defined || !p.active {
+		return
+	}
+	closure := []uint32{pid, p.account.everyone}
+	roles := p.directRoles
+	seen := map[uint32]bool{}
+	stack := slices.Clone(p.directGroups)
+	for len(stack) > 0 {
+		g := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[g] {
+			continue
+		}
+		seen[g] = true
+		gp := e.principals[g]
+		closure = append(closure, g)
+		// The model's account owner relation admits users only.
+		roles |= gp.groupRoles &^ (1 << RoleOwner)
+		stack = append(stack, gp.parents...)
+	}
+	slices.Sort(closure)
+	p.closure, p.roles = closure, roles
+}
