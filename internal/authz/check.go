@@ -410,3 +410,15 @@ func (e *Engine) Who(p Permission, obj ObjectRef) []string {
 	sort.Strings(out)
 	return out
 }
+
+// WorkspaceOf returns the workspace of a record, media object or
+// collection (a media object's is its record's).
+func (e *Engine) WorkspaceOf(obj ObjectRef) (string, bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	ti, o := e.lookup(obj)
+	if o == nil {
+		return "", false
+	}
+	return e.objWorkspace(ti, o).id, true
+}

@@ -736,3 +736,53 @@ func (e *Engine) recomputeUser(pid uint32) {
 	slices.Sort(closure)
 	p.closure, p.roles = closure, roles
 }
+
+// DeleteUser removes a user that never held access (a pending user being
+// cleared): its memberships, grants and ACL entries go with it.
+type DeleteUser struct{ ID string }
+
+func (op DeleteUser) apply(e *Engine, st *applyState) error {
+	pid, ok := e.pidOf(User(op.ID), false)
+	if !ok {
+		return nil
+	}
+	u := e.principals[pid]
+	for _, g := range u.directGroups {
+		gp := e.principals[g]
+		gp.memberUsers = slices.DeleteFunc(gp.memberUsers, func(x uint32) bool { return x == pid })
+	}
+	u.directGroups = nil
+	for ti, t := range e.objs {
+		var ords []uint32
+		for _, bm := range u.acl[ti] {
+			if bm != nil {
+				ords = append(ords, bm.ToArray()...)
+			}
+		}
+		for _, ord := range ords {
+			o := &t.objs[ord]
+			o.acl = slices.DeleteFunc(o.acl, func(en aclEntry) bool { return en.pid == pid })
+		}
+		u.acl[ti] = nil
+	}
+	if u.created != nil {
+		it := u.created.Iterator()
+		for it.HasNext() {
+			e.objs[idxCollection].objs[it.Next()].creator = noPrincipal
+		}
+		u.created = nil
+	}
+	for _, ws := range e.workspaces {
+		ws.members = slices.DeleteFunc(ws.members, func(gr grant) bool { return gr.pid == pid })
+	}
+	for _, t := range e.tiers {
+		t.grants = slices.DeleteFunc(t.grants, func(gr grant) bool { return gr.pid == pid })
+	}
+	if u.account != nil {
+		u.account.users = slices.DeleteFunc(u.account.users, func(x uint32) bool { return x == pid })
+	}
+	u.defined, u.active, u.closure, u.roles = false, false, nil, 0
+	delete(e.userPID, op.ID)
+	delete(st.dirtyUsers, pid)
+	return nil
+}

@@ -260,3 +260,22 @@ type RoleGrant struct {
 	Subject Subject
 	Role    Role
 }
+
+// MarshalText implements encoding.TextMarshaler ("user:ID", "group:ID",
+// "everyone").
+func (s Subject) MarshalText() ([]byte, error) {
+	if s.Kind < UserSubject || s.Kind > Everyone {
+		return nil, fmt.Errorf("invalid subject")
+	}
+	return []byte(s.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *Subject) UnmarshalText(b []byte) error {
+	v, err := ParseSubject(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}

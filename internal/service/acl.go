@@ -1,0 +1,330 @@
+package service
+
+import (
+	"context"
+	"sort"
+
+	"atrium/internal/authz"
+	"atrium/internal/domain"
+	"atrium/internal/store"
+)
+
+// loadACL reads an object's current ACL.
+func loadACL(ctx context.Context, r store.Reader, ref authz.ObjectRef) ([]domain.ACLEntry, error) {
+	switch ref.Type {
+	case authz.Record:
+		rec, err := r.GetRecord(ctx, ref.ID)
+		return rec.ACL, storeErr(err, "record")
+	case authz.Media:
+		m, err := r.GetMedia(ctx, ref.ID)
+		return m.ACL, storeErr(err, "media")
+	case authz.Collection:
+		c, err := r.GetCollection(ctx, ref.ID)
+		return c.ACL, storeErr(err, "collection")
+	}
+	return nil, notFound(ref.Type.String())
+}
+
+// GetACL returns the ACL of an object the actor can see.
+func (s *Service) GetACL(ctx context.Context, a Actor, ref authz.ObjectRef) ([]domain.ACLEntry, error) {
+	if err := s.member(a); err != nil {
+		return nil, err
+	}
+	if err := s.visible(a, ref); err != nil {
+		return nil, err
+	}
+	return loadACL(ctx, s.store, ref)
+}
+
+// SetACL replaces the ACL of an object (owner role on its workspace).
+func (s *Service) SetACL(ctx context.Context, a Actor, ref authz.ObjectRef, entries []domain.ACLEntry) ([]domain.ACLEntry, uint64, error) {
+	if err := s.member(a); err != nil {
+		return nil, 0, err
+	}
+	rev, err := s.update(ctx, func(tx store.Tx) error {
+		if err := s.canManage(a, ref); err != nil {
+			return err
+		}
+		norm, err := checkACL(ctx, tx, a, ref.Type, entries, "entries")
+		if err != nil {
+			return err
+		}
+		return storeErr(tx.SetACL(ctx, ref, norm), ref.Type.String())
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	out, err := loadACL(ctx, s.store, ref)
+	return out, rev, err
+}
+
+// DefaultACLs returns the account's default ACL for each content type.
+func (s *Service) DefaultACLs(ctx context.Context, a Actor) (map[authz.ObjectType][]domain.ACLEntry, error) {
+	if err := s.member(a); err != nil {
+		return nil, err
+	}
+	out := map[authz.ObjectType][]domain.ACLEntry{}
+	for _, t := range []authz.ObjectType{authz.Record, authz.Media, authz.Collection} {
+		entries, err := s.store.GetDefaultACL(ctx, a.AccountID, t)
+		if err != nil {
+			return nil, err
+		}
+		out[t] = entries
+	}
+	return out, nil
+}
+
+// SetDefaultACL replaces the default ACL of a content type
+// (manage_settings). The subject user:$creator stands for whoever creates
+// the object.
+func (s *Service) SetDefaultACL(ctx context.Context, a Actor, t authz.ObjectType, entries []domain.ACLEntry) ([]domain.ACLEntry, error) {
+	if err := s.member(a); err != nil {
+		return nil, err
+	}
+	if err := s.require(a, authz.ManageSettings); err != nil {
+		return nil, err
+	}
+	if !t.IsContent() {
+		return nil, invalid("type", "default ACLs exist for record, media and collection")
+	}
+	_, err := s.update(ctx, func(tx store.Tx) error {
+		norm, err := domain.NormalizeACL(t, entries)
+		if err != nil {
+			return invalidErr("entries", err)
+		}
+		for _, en := range norm {
+			if en.Subject == authz.User(store.DefaultCreator) {
+				continue
+			}
+			if err := checkSubject(ctx, tx, a, en.Subject, "entries"); err != nil {
+				return err
+			}
+		}
+		return tx.SetDefaultACL(ctx, a.AccountID, t, norm)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.store.GetDefaultACL(ctx, a.AccountID, t)
+}
+
+// Batch ACL operations.
+const (
+	BatchAdd     = "add"     // add the entries' permissions to each object's ACL
+	BatchRemove  = "remove"  // remove the entries' permissions from each ACL
+	BatchReplace = "replace" // make each ACL exactly the entries
+)
+
+// MaxBatchObjects bounds one batch ACL edit.
+const MaxBatchObjects = 100_000
+
+// BatchACL edits the ACLs of many objects at once.
+type BatchACL struct {
+	Type    authz.ObjectType
+	IDs     []string
+	Op      string
+	Entries []domain.ACLEntry
+	DryRun  bool
+}
+
+// TupleChange counts the objects on which one (subject, permission) is
+// added or removed.
+type TupleChange struct {
+	Subject    authz.Subject `json:"subject"`
+	Permission string        `json:"permission"`
+	Objects    int           `json:"objects"`
+}
+
+// BatchResult reports a batch edit, or what it would do.
+type BatchResult struct {
+	DryRun     bool          `json:"dry_run"`
+	Objects    int           `json:"objects"` // selected
+	Changed    int           `json:"changed"` // whose ACL changes
+	Added      []TupleChange `json:"added"`
+	Removed    []TupleChange `json:"removed"`
+	ChangedIDs []string      `json:"changed_ids"` // the first 1000
+	Revision   uint64        `json:"-"`
+}
+
+type tuple struct {
+	subject authz.Subject
+	perm    string
+}
+
+func tuples(entries []domain.ACLEntry) map[tuple]bool {
+	out := map[tuple]bool{}
+	for _, en := range entries {
+		for _, p := range en.Permissions {
+			out[tuple{en.Subject, p}] = true
+		}
+	}
+	return out
+}
+
+func entriesOf(t authz.ObjectType, set map[tuple]bool) []domain.ACLEntry {
+	by := map[authz.Subject][]string{}
+	for tp := range set {
+		by[tp.subject] = append(by[tp.subject], tp.perm)
+	}
+	out := make([]domain.ACLEntry, 0, len(by))
+	for subj, perms := range by {
+		ps, _ := domain.NormalizePermissions(t, perms)
+		out = append(out, domain.ACLEntry{Subject: subj, Permissions: ps})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Subject.String() < out[j].Subject.String() })
+	return out
+}
+
+// EditACLs applies a batch ACL edit to every selected object in one
+// transaction, or with DryRun reports what it would change without
+// writing. Every object must be visible to the actor (else not found) and
+// manageable by it (else forbidden); one failure fails the whole batch.
+func (s *Service) EditACLs(ctx context.Context, a Actor, b BatchACL) (BatchResult, error) {
+	res := BatchResult{DryRun: b.DryRun, Added: []TupleChange{}, Removed: []TupleChange{}, ChangedIDs: []string{}}
+	if err := s.member(a); err != nil {
+		return res, err
+	}
+	if !b.Type.IsContent() {
+		return res, invalid("type", "batch ACL edits apply to record, media or collection")
+	}
+	switch b.Op {
+	case BatchAdd, BatchRemove, BatchReplace:
+	default:
+		return res, invalid("op", "op must be add, remove or replace")
+	}
+	if len(b.IDs) == 0 {
+		return res, invalid("ids", "select at least one object")
+	}
+	if len(b.IDs) > MaxBatchObjects {
+		return res, &Error{Kind: KindTooLarge, Code: "too_many_objects", Field: "ids", Message: "a batch selects at most 100000 objects"}
+	}
+	ids := make([]string, 0, len(b.IDs))
+	seen := map[string]bool{}
+	for _, id := range b.IDs {
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	for _, id := range ids {
+		ref := authz.ObjectRef{Type: b.Type, ID: id}
+		if err := s.canManage(a, ref); err != nil {
+			if e, ok := AsError(err); ok {
+				e.Message = b.Type.String() + " " + id + ": " + e.Message
+			}
+			return res, err
+		}
+	}
+	res.Objects = len(ids)
+	run := func(r store.Reader, write func(authz.ObjectRef, []domain.ACLEntry) error) error {
+		entries, err := checkACL(ctx, r, a, b.Type, b.Entries, "entries")
+		if err != nil {
+			return err
+		}
+		if b.Op != BatchReplace && len(entries) == 0 {
+			return invalid("entries", "give at least one entry to %s", b.Op)
+		}
+		want := tuples(entries)
+		current, err := s.currentACLs(ctx, r, b.Type, ids)
+		if err != nil {
+			return err
+		}
+		added, removed := map[tuple]int{}, map[tuple]int{}
+		for _, id := range ids {
+			have := tuples(current[id])
+			next := map[tuple]bool{}
+			switch b.Op {
+			case BatchAdd:
+				for tp := range have {
+					next[tp] = true
+				}
+				for tp := range want {
+					next[tp] = true
+				}
+			case BatchRemove:
+				for tp := range have {
+					if !want[tp] {
+						next[tp] = true
+					}
+				}
+			case BatchReplace:
+				next = want
+			}
+			changed := false
+			for tp := range next {
+				if !have[tp] {
+					added[tp]++
+					changed = true
+				}
+			}
+			for tp := range have {
+				if !next[tp] {
+					removed[tp]++
+					changed = true
+				}
+			}
+			if !changed {
+				continue
+			}
+			res.Changed++
+			if len(res.ChangedIDs) < 1000 {
+				res.ChangedIDs = append(res.ChangedIDs, id)
+			}
+			if write != nil {
+				if err := write(authz.ObjectRef{Type: b.Type, ID: id}, entriesOf(b.Type, next)); err != nil {
+					return err
+				}
+			}
+		}
+		res.Added, res.Removed = summarize(added), summarize(removed)
+		return nil
+	}
+	if b.DryRun {
+		err := s.store.Snapshot(ctx, func(r store.Reader) error { return run(r, nil) })
+		res.Revision = s.Revision()
+		return res, err
+	}
+	rev, err := s.update(ctx, func(tx store.Tx) error {
+		return run(tx, func(ref authz.ObjectRef, entries []domain.ACLEntry) error { return tx.SetACL(ctx, ref, entries) })
+	})
+	res.Revision = rev
+	return res, err
+}
+
+func (s *Service) currentACLs(ctx context.Context, r store.Reader, t authz.ObjectType, ids []string) (map[string][]domain.ACLEntry, error) {
+	out := make(map[string][]domain.ACLEntry, len(ids))
+	switch t {
+	case authz.Record:
+		recs, err := r.GetRecords(ctx, ids)
+		for _, x := range recs {
+			out[x.ID] = x.ACL
+		}
+		return out, err
+	case authz.Media:
+		ms, err := r.GetMediaMany(ctx, ids)
+		for _, x := range ms {
+			out[x.ID] = x.ACL
+		}
+		return out, err
+	default:
+		cs, err := r.GetCollections(ctx, ids)
+		for _, x := range cs {
+			out[x.ID] = x.ACL
+		}
+		return out, err
+	}
+}
+
+func summarize(m map[tuple]int) []TupleChange {
+	out := make([]TupleChange, 0, len(m))
+	for tp, n := range m {
+		out = append(out, TupleChange{Subject: tp.subject, Permission: tp.perm, Objects: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Subject != out[j].Subject {
+			return out[i].Subject.String() < out[j].Subject.String()
+		}
+		return out[i].Permission < out[j].Permission
+	})
+	return out
+}

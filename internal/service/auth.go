@@ -1,0 +1,257 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"atrium/internal/authz"
+	"atrium/internal/domain"
+	"atrium/internal/identity"
+	"atrium/internal/store"
+)
+
+// Prefixes of the secrets Atrium hands out, so that leaked ones are easy to
+// recognise (secret scanners, logs).
+const (
+	TokenPrefix   = "atr_"
+	SessionPrefix = "ats_"
+	CSRFPrefix    = "atc_"
+)
+
+// Login is a sign-in attempt.
+type Login struct {
+	Login     string // username or email
+	Password  string
+	AccountID string // optional: narrows the login to one account
+	IP        string
+	UserAgent string
+}
+
+// SignedIn is a new session: Secret goes into the cookie, CSRF into the
+// X-CSRF-Token header of cookie-authenticated writes.
+type SignedIn struct {
+	Secret    string
+	CSRF      string
+	ExpiresAt time.Time
+	User      domain.User
+}
+
+// SignIn checks a username or email and password and opens a session. Every
+// failure is the same ErrUnauthenticated, and an unknown login costs the
+// same password hash as a known one.
+func (s *Service) SignIn(ctx context.Context, in Login) (SignedIn, error) {
+	login := strings.TrimSpace(in.Login)
+	if login == "" || in.Password == "" || len(login) > 254 || len(in.Password) > identity.MaxPasswordLen*4 {
+		return SignedIn{}, ErrUnauthenticated
+	}
+	creds, err := s.store.FindLogin(ctx, login)
+	if err != nil {
+		return SignedIn{}, err
+	}
+	var match *store.Credentials
+	tried := false
+	for i := range creds {
+		c := &creds[i]
+		if in.AccountID != "" && c.AccountID != in.AccountID || c.PasswordHash == "" {
+			continue
+		}
+		tried = true
+		ok, err := identity.VerifyPassword(c.PasswordHash, in.Password)
+		if err != nil {
+			s.log.Error("stored password hash unreadable", "user", c.UserID, "err", err)
+			continue
+		}
+		if ok {
+			if match != nil {
+				// The same login and password in two accounts: ambiguous.
+				return SignedIn{}, ErrUnauthenticated
+			}
+			match = c
+		}
+	}
+	if !tried {
+		identity.VerifyPassword(s.dummyHash, in.Password)
+	}
+	if match == nil || match.Status != domain.StatusActive || !s.Engine().UserActive(match.UserID) {
+		return SignedIn{}, ErrUnauthenticated
+	}
+	secret, hash := identity.NewSecret(SessionPrefix)
+	csrf, csrfHash := identity.NewSecret(CSRFPrefix)
+	sess := store.Session{IDHash: hash, UserID: match.UserID, CSRFHash: csrfHash, ExpiresAt: time.Now().Add(s.ttl), IP: in.IP, UserAgent: truncate(in.UserAgent, 300)}
+	if _, err := s.store.Update(ctx, func(tx store.Tx) error { return tx.CreateSession(ctx, sess) }); err != nil {
+		return SignedIn{}, err
+	}
+	u, err := s.store.GetUser(ctx, match.UserID)
+	if err != nil {
+		return SignedIn{}, err
+	}
+	s.log.Info("signed in", "user", u.ID, "account", u.AccountID, "ip", in.IP)
+	return SignedIn{Secret: secret, CSRF: csrf, ExpiresAt: sess.ExpiresAt, User: u}, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// actorFor builds the actor of an active user.
+func (s *Service) actorFor(userID string) (Actor, error) {
+	e := s.Engine()
+	acct, ok := e.UserAccount(userID)
+	if !ok || !e.UserActive(userID) {
+		return Actor{}, ErrUnauthenticated
+	}
+	return Actor{UserID: userID, AccountID: acct}, nil
+}
+
+// AuthenticateSession returns the actor of a session cookie and the hash of
+// its CSRF token.
+func (s *Service) AuthenticateSession(ctx context.Context, secret string) (Actor, string, error) {
+	if !strings.HasPrefix(secret, SessionPrefix) || len(secret) > 100 {
+		return Actor{}, "", ErrUnauthenticated
+	}
+	hash := identity.HashSecret(secret)
+	sess, err := s.store.GetSession(ctx, hash)
+	if errors.Is(err, store.ErrNotFound) {
+		return Actor{}, "", ErrUnauthenticated
+	}
+	if err != nil {
+		return Actor{}, "", err
+	}
+	if time.Now().After(sess.ExpiresAt) {
+		return Actor{}, "", ErrUnauthenticated
+	}
+	a, err := s.actorFor(sess.UserID)
+	a.SessionHash = hash
+	return a, sess.CSRFHash, err
+}
+
+// SignOut ends the actor's session.
+func (s *Service) SignOut(ctx context.Context, a Actor) error {
+	if a.SessionHash == "" {
+		return nil
+	}
+	_, err := s.store.Update(ctx, func(tx store.Tx) error { return tx.DeleteSession(ctx, a.SessionHash) })
+	return err
+}
+
+// AuthenticateToken returns the actor of an API token.
+func (s *Service) AuthenticateToken(ctx context.Context, secret string) (Actor, error) {
+	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 100 {
+		return Actor{}, ErrUnauthenticated
+	}
+	tok, err := s.store.GetTokenByHash(ctx, identity.HashSecret(secret))
+	if errors.Is(err, store.ErrNotFound) {
+		return Actor{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return Actor{}, err
+	}
+	if tok.RevokedAt != nil || tok.ExpiresAt != nil && time.Now().After(*tok.ExpiresAt) {
+		return Actor{}, ErrUnauthenticated
+	}
+	a, err := s.actorFor(tok.UserID)
+	a.TokenID = tok.ID
+	return a, err
+}
+
+// NewToken is a created token; Secret is shown this once.
+type NewToken struct {
+	store.Token
+	Secret string `json:"token"`
+}
+
+// CreateToken creates a personal API token for the actor.
+func (s *Service) CreateToken(ctx context.Context, a Actor, name string, ttl time.Duration) (NewToken, error) {
+	if err := s.member(a); err != nil {
+		return NewToken{}, err
+	}
+	return s.IssueToken(ctx, a.UserID, name, ttl)
+}
+
+// IssueToken creates an API token for an active user (operator action,
+// CLI; the API's CreateToken is the user's own).
+func (s *Service) IssueToken(ctx context.Context, userID, name string, ttl time.Duration) (NewToken, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		name = "token"
+	}
+	if err := domain.CheckName("name", name, true, 100); err != nil {
+		return NewToken{}, invalidErr("name", err)
+	}
+	if ttl < 0 {
+		return NewToken{}, invalid("expires_in", "expiry must be in the future")
+	}
+	if authz.ValidID(userID) != nil || !s.Engine().UserActive(userID) {
+		return NewToken{}, notFound("active user")
+	}
+	secret, hash := identity.NewSecret(TokenPrefix)
+	tok := store.Token{ID: domain.NewID("tok"), UserID: userID, Name: name, Hash: hash}
+	if ttl > 0 {
+		exp := time.Now().Add(ttl).UTC().Truncate(time.Microsecond)
+		tok.ExpiresAt = &exp
+	}
+	_, err := s.store.Update(ctx, func(tx store.Tx) error { return tx.CreateToken(ctx, tok) })
+	if err != nil {
+		return NewToken{}, err
+	}
+	got, err := s.store.GetToken(ctx, tok.ID)
+	return NewToken{Token: got, Secret: secret}, err
+}
+
+// ListTokens lists the actor's tokens (never their secrets).
+func (s *Service) ListTokens(ctx context.Context, a Actor) ([]store.Token, error) {
+	if err := s.member(a); err != nil {
+		return nil, err
+	}
+	return s.store.ListTokens(ctx, a.UserID)
+}
+
+// RevokeToken revokes one of the actor's tokens, or with
+// manage_api_tokens any token of the account.
+func (s *Service) RevokeToken(ctx context.Context, a Actor, id string) error {
+	if err := s.member(a); err != nil {
+		return err
+	}
+	if authz.ValidID(id) != nil {
+		return notFound("token")
+	}
+	_, err := s.store.Update(ctx, func(tx store.Tx) error {
+		tok, err := tx.GetToken(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("token")
+		}
+		if err != nil {
+			return err
+		}
+		if tok.UserID != a.UserID {
+			owner, err := tx.GetUser(ctx, tok.UserID)
+			if err != nil || owner.AccountID != a.AccountID || !s.can(a, authz.ManageAPITokens) {
+				return notFound("token")
+			}
+		}
+		if tok.RevokedAt != nil {
+			return nil
+		}
+		return tx.RevokeToken(ctx, id)
+	})
+	return err
+}
+
+// Me returns the actor's own user with its effective roles and account
+// permissions.
+func (s *Service) Me(ctx context.Context, a Actor) (domain.User, []string, []string, error) {
+	if err := s.member(a); err != nil {
+		return domain.User{}, nil, nil, err
+	}
+	u, err := s.store.GetUser(ctx, a.UserID)
+	if err != nil {
+		return domain.User{}, nil, nil, err
+	}
+	roles := s.Engine().EffectiveRoles(a.UserID)
+	return u, roles.Names(), authz.AccountPermissionsOf(roles), nil
+}

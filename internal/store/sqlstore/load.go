@@ -1,0 +1,253 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"atrium/internal/authz"
+	"atrium/internal/domain"
+	"atrium/internal/store"
+)
+
+// LoadAuth implements store.Reader. With refs nil it streams every entity;
+// otherwise it loads the named ones in chunks and turns the missing ones
+// into deletes.
+func (r reader) LoadAuth(ctx context.Context, refs []store.Ref, fn func(authz.Op) error) error {
+	var byKind map[store.Kind][]string
+	if refs != nil {
+		byKind = map[store.Kind][]string{}
+		seen := map[store.Ref]bool{}
+		for _, ref := range refs {
+			if !seen[ref] {
+				seen[ref] = true
+				byKind[ref.Kind] = append(byKind[ref.Kind], ref.ID)
+			}
+		}
+	}
+	ids := func(k store.Kind) []string {
+		if byKind == nil {
+			return nil
+		}
+		return nonNil(byKind[k])
+	}
+	found := map[store.Ref]bool{}
+	put := func(k store.Kind, id string, op authz.Op) error {
+		found[store.Ref{Kind: k, ID: id}] = true
+		return fn(op)
+	}
+	loaders := []func() error{
+		func() error { return r.loadAccounts(ctx, ids(store.KindAccount), put) },
+		func() error { return r.loadUsers(ctx, ids(store.KindUser), put) },
+		func() error { return r.loadGroups(ctx, ids(store.KindGroup), put) },
+		func() error { return r.loadTiers(ctx, ids(store.KindTier), put) },
+		func() error { return r.loadWorkspaces(ctx, ids(store.KindWorkspace), put) },
+		func() error { return r.loadContent(ctx, authz.Record, ids(store.KindRecord), put) },
+		func() error { return r.loadContent(ctx, authz.Media, ids(store.KindMedia), put) },
+		func() error { return r.loadContent(ctx, authz.Collection, ids(store.KindCollection), put) },
+	}
+	for _, load := range loaders {
+		if err := load(); err != nil {
+			return err
+		}
+	}
+	if byKind == nil {
+		return nil
+	}
+	// Deletes, content first.
+	for i := len(store.Kinds) - 1; i >= 0; i-- {
+		k := store.Kinds[i]
+		for _, id := range byKind[k] {
+			if found[store.Ref{Kind: k, ID: id}] {
+				continue
+			}
+			var op authz.Op
+			switch k {
+			case store.KindGroup:
+				op = authz.DeleteGroup{ID: id}
+			case store.KindTier:
+				op = authz.DeleteTier{ID: id}
+			case store.KindWorkspace:
+				op = authz.DeleteWorkspace{ID: id}
+			case store.KindRecord:
+				op = authz.DeleteObject{Ref: authz.ObjectRef{Type: authz.Record, ID: id}}
+			case store.KindMedia:
+				op = authz.DeleteObject{Ref: authz.ObjectRef{Type: authz.Media, ID: id}}
+			case store.KindCollection:
+				op = authz.DeleteObject{Ref: authz.ObjectRef{Type: authz.Collection, ID: id}}
+			case store.KindUser:
+				op = authz.DeleteUser{ID: id}
+			default:
+				return fmt.Errorf("load auth: %s %s was deleted, which the store never does", k, id)
+			}
+			if err := fn(op); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+type putFunc func(k store.Kind, id string, op authz.Op) error
+
+func (r reader) loadAccounts(ctx context.Context, ids []string, put putFunc) error {
+	return inChunks("id", ids, func(where string, args []any) error {
+		return r.collect(ctx, "load accounts", `SELECT id FROM accounts`+where+` ORDER BY id`, args, func(rows *sql.Rows) error {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			return put(store.KindAccount, id, authz.PutAccount{ID: id})
+		})
+	})
+}
+
+func rolesOf(names []string) (authz.Roles, error) { return authz.ParseRoles(names) }
+
+func (r reader) loadUsers(ctx context.Context, ids []string, put putFunc) error {
+	return inChunks("id", ids, func(where string, args []any) error {
+		roles, err := r.roles(ctx, "user_roles", "user_id", argIDs(ids, args))
+		if err != nil {
+			return err
+		}
+		return r.collect(ctx, "load users", `SELECT id, account_id, status FROM users`+where+` ORDER BY id`, args, func(rows *sql.Rows) error {
+			var id, acct, status string
+			if err := rows.Scan(&id, &acct, &status); err != nil {
+				return err
+			}
+			rs, err := rolesOf(roles[id])
+			if err != nil {
+				return err
+			}
+			return put(store.KindUser, id, authz.PutUser{ID: id, Account: acct, Active: status == string(domain.StatusActive), Roles: rs})
+		})
+	})
+}
+
+func argIDs(ids []string, args []any) []string {
+	if ids == nil {
+		return nil
+	}
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = a.(string)
+	}
+	return out
+}
+
+func (r reader) loadGroups(ctx context.Context, ids []string, put putFunc) error {
+	return inChunks("id", ids, func(where string, args []any) error {
+		chunk := argIDs(ids, args)
+		roles, err := r.roles(ctx, "group_roles", "group_id", chunk)
+		if err != nil {
+			return err
+		}
+		members, err := r.groupMembers(ctx, chunk)
+		if err != nil {
+			return err
+		}
+		return r.collect(ctx, "load groups", `SELECT id, account_id FROM groups`+where+` ORDER BY id`, args, func(rows *sql.Rows) error {
+			var id, acct string
+			if err := rows.Scan(&id, &acct); err != nil {
+				return err
+			}
+			rs, err := rolesOf(roles[id])
+			if err != nil {
+				return err
+			}
+			return put(store.KindGroup, id, authz.PutGroup{ID: id, Account: acct, Members: members[id], Roles: rs})
+		})
+	})
+}
+
+func engineGrants(gs []domain.Grant) ([]authz.RoleGrant, error) {
+	out := make([]authz.RoleGrant, 0, len(gs))
+	for _, g := range gs {
+		role, err := authz.ParseRole(g.Role)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, authz.RoleGrant{Subject: g.Subject, Role: role})
+	}
+	return out, nil
+}
+
+func (r reader) loadTiers(ctx context.Context, ids []string, put putFunc) error {
+	return inChunks("id", ids, func(where string, args []any) error {
+		grants, err := r.grants(ctx, "tier_grants", "tier_id", argIDs(ids, args))
+		if err != nil {
+			return err
+		}
+		return r.collect(ctx, "load tiers", `SELECT id, account_id FROM tiers`+where+` ORDER BY id`, args, func(rows *sql.Rows) error {
+			var id, acct string
+			if err := rows.Scan(&id, &acct); err != nil {
+				return err
+			}
+			gs, err := engineGrants(grants[id])
+			if err != nil {
+				return err
+			}
+			return put(store.KindTier, id, authz.PutTier{ID: id, Account: acct, Grants: gs})
+		})
+	})
+}
+
+func (r reader) loadWorkspaces(ctx context.Context, ids []string, put putFunc) error {
+	return inChunks("id", ids, func(where string, args []any) error {
+		grants, err := r.grants(ctx, "workspace_members", "workspace_id", argIDs(ids, args))
+		if err != nil {
+			return err
+		}
+		return r.collect(ctx, "load workspaces", `SELECT id, account_id, tier_id FROM workspaces`+where+` ORDER BY id`, args, func(rows *sql.Rows) error {
+			var id, acct string
+			var tier sql.NullString
+			if err := rows.Scan(&id, &acct, &tier); err != nil {
+				return err
+			}
+			gs, err := engineGrants(grants[id])
+			if err != nil {
+				return err
+			}
+			return put(store.KindWorkspace, id, authz.PutWorkspace{ID: id, Account: acct, Tier: tier.String, Members: gs})
+		})
+	})
+}
+
+var contentKinds = map[authz.ObjectType]struct {
+	kind  store.Kind
+	query string
+}{
+	authz.Record:     {store.KindRecord, `SELECT id, workspace_id, '' FROM records`},
+	authz.Media:      {store.KindMedia, `SELECT id, record_id, '' FROM media`},
+	authz.Collection: {store.KindCollection, `SELECT id, workspace_id, creator_id FROM collections`},
+}
+
+// loadContent loads records, media or collections in creation order, so a
+// fresh engine numbers them as they were created.
+func (r reader) loadContent(ctx context.Context, t authz.ObjectType, ids []string, put putFunc) error {
+	ck := contentKinds[t]
+	return inChunks("id", ids, func(where string, args []any) error {
+		acls, err := r.acls(ctx, t, argIDs(ids, args))
+		if err != nil {
+			return err
+		}
+		return r.collect(ctx, "load "+t.String(), ck.query+where+` ORDER BY created_at, id`, args, func(rows *sql.Rows) error {
+			var id, parent string
+			var creator sql.NullString
+			if err := rows.Scan(&id, &parent, &creator); err != nil {
+				return err
+			}
+			acl := domain.EngineACL(t, acls[id])
+			var op authz.Op
+			switch t {
+			case authz.Record:
+				op = authz.PutRecord{ID: id, Workspace: parent, ACL: acl}
+			case authz.Media:
+				op = authz.PutMedia{ID: id, Record: parent, ACL: acl}
+			default:
+				op = authz.PutCollection{ID: id, Workspace: parent, Creator: creator.String, ACL: acl}
+			}
+			return put(ck.kind, id, op)
+		})
+	})
+}

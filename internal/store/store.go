@@ -1,0 +1,249 @@
+// Package store defines Atrium's storage contract: the Reader and Tx
+// interfaces every backend (SQLite, PostgreSQL) implements, the sentinel
+// errors callers test with errors.Is, and the change log that keeps the
+// permission engine in step with committed writes.
+//
+// Every Update is one transaction. It increases the store's revision by one
+// and records, in the same transaction, every permission-relevant entity it
+// touched; Changes returns those since a revision, and LoadAuth describes
+// entities in the permission engine's terms. A process that keeps an engine
+// (there may be several on one database) syncs it by reading, in one
+// snapshot, the changes since the engine's revision and the new state of
+// those entities.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"atrium/internal/authz"
+	"atrium/internal/domain"
+)
+
+// Sentinel errors. Backends wrap them with context.
+var (
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: a uniqueness rule or a reference that must not break
+	// (e.g. deleting a group still granted on a workspace).
+	ErrConflict = errors.New("conflict")
+	// ErrChangesPruned: the change log no longer reaches back to the asked
+	// revision; the caller must reload everything.
+	ErrChangesPruned = errors.New("change log pruned past the requested revision")
+	// ErrSchema: the database schema is newer than this binary or missing.
+	ErrSchema = errors.New("unexpected database schema version")
+)
+
+// Kind names a kind of entity in the change log.
+type Kind string
+
+// Entity kinds of the change log, in the order the engine must receive
+// their puts (containers before their content).
+const (
+	KindAccount    Kind = "account"
+	KindUser       Kind = "user"
+	KindGroup      Kind = "group"
+	KindTier       Kind = "tier"
+	KindWorkspace  Kind = "workspace"
+	KindRecord     Kind = "record"
+	KindMedia      Kind = "media"
+	KindCollection Kind = "collection"
+)
+
+// Kinds lists the change-log kinds in dependency order.
+var Kinds = []Kind{KindAccount, KindUser, KindGroup, KindTier, KindWorkspace, KindRecord, KindMedia, KindCollection}
+
+// Ref names one entity.
+type Ref struct {
+	Kind Kind
+	ID   string
+}
+
+// Credentials are what sign-in needs of a user.
+type Credentials struct {
+	UserID       string
+	AccountID    string
+	Status       domain.Status
+	PasswordHash string // empty: no password set
+}
+
+// Session is a signed-in browser session. Only hashes of its secrets are
+// stored.
+type Session struct {
+	IDHash    string
+	UserID    string
+	CSRFHash  string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	IP        string
+	UserAgent string
+}
+
+// Token is a personal API token. Only its hash is stored.
+type Token struct {
+	ID         string     `json:"id"`
+	UserID     string     `json:"user"`
+	Name       string     `json:"name"`
+	Hash       string     `json:"-"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
+	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+}
+
+// UserFilter narrows ListUsers.
+type UserFilter struct {
+	Status domain.Status // "" for all
+	Query  string        // substring of username, email or display name
+	After  string        // id to continue after
+	Limit  int
+}
+
+// Reader is the read side of a store, also available inside transactions.
+type Reader interface {
+	Revision(ctx context.Context) (uint64, error)
+	// Changes returns the distinct entities changed by revisions after
+	// `after`, and the current revision.
+	Changes(ctx context.Context, after uint64) ([]Ref, uint64, error)
+	// LoadAuth calls fn with operations describing the given entities, or
+	// every entity when refs is nil. Entities that no longer exist become
+	// delete operations. Puts come in dependency order, then deletes in
+	// reverse order.
+	LoadAuth(ctx context.Context, refs []Ref, fn func(authz.Op) error) error
+
+	GetAccount(ctx context.Context, id string) (domain.Account, error)
+	ListAccounts(ctx context.Context) ([]domain.Account, error)
+	CountUsers(ctx context.Context, accountID string, status domain.Status) (int, error)
+	CountWorkspaces(ctx context.Context, accountID string) (int, error)
+	// CountActiveOwners counts the active users holding the owner role.
+	CountActiveOwners(ctx context.Context, accountID string) (int, error)
+
+	GetUser(ctx context.Context, id string) (domain.User, error)
+	GetUserByUsername(ctx context.Context, accountID, username string) (domain.User, error)
+	// FindLogin returns the credentials of every user whose username or
+	// email (case-insensitively) is login, in any account.
+	FindLogin(ctx context.Context, login string) ([]Credentials, error)
+	ListUsers(ctx context.Context, accountID string, f UserFilter) ([]domain.User, error)
+
+	GetGroup(ctx context.Context, id string) (domain.Group, error)
+	GetBuiltinGroup(ctx context.Context, accountID, builtin string) (domain.Group, error)
+	ListGroups(ctx context.Context, accountID string) ([]domain.Group, error)
+	// GroupGrants lists the workspaces and tiers granting a role to a group.
+	GroupGrants(ctx context.Context, groupID string) ([]Ref, error)
+
+	GetTier(ctx context.Context, id string) (domain.Tier, error)
+	ListTiers(ctx context.Context, accountID string) ([]domain.Tier, error)
+
+	GetWorkspace(ctx context.Context, id string) (domain.Workspace, error)
+	ListWorkspaces(ctx context.Context, accountID string) ([]domain.Workspace, error)
+	// WorkspaceContent counts a workspace's records and collections.
+	WorkspaceContent(ctx context.Context, id string) (records, collections int, err error)
+
+	GetCollection(ctx context.Context, id string) (domain.Collection, error)
+	CollectionRecords(ctx context.Context, id string) ([]string, error)
+	GetRecord(ctx context.Context, id string) (domain.Record, error)
+	// GetRecords returns the records with these ids that exist, in the
+	// order of ids.
+	GetRecords(ctx context.Context, ids []string) ([]domain.Record, error)
+	GetMedia(ctx context.Context, id string) (domain.Media, error)
+	GetMediaMany(ctx context.Context, ids []string) ([]domain.Media, error)
+	ListRecordMedia(ctx context.Context, recordID string) ([]domain.Media, error)
+	GetCollections(ctx context.Context, ids []string) ([]domain.Collection, error)
+	GetDefaultACL(ctx context.Context, accountID string, t authz.ObjectType) ([]domain.ACLEntry, error)
+
+	GetSession(ctx context.Context, idHash string) (Session, error)
+	GetTokenByHash(ctx context.Context, hash string) (Token, error)
+	GetToken(ctx context.Context, id string) (Token, error)
+	ListTokens(ctx context.Context, userID string) ([]Token, error)
+}
+
+// Tx is one write transaction.
+type Tx interface {
+	Reader
+	// Now is the transaction's timestamp, used for every time it writes.
+	Now() time.Time
+	// RequireReload marks a transaction that changes too much to itemize
+	// (bulk imports): instead of logging each entity, it makes every
+	// engine reload fully.
+	RequireReload()
+
+	CreateAccount(ctx context.Context, a domain.Account) error
+	UpdateAccount(ctx context.Context, a domain.Account) error
+
+	// CreateUser stores a user with a password hash ("" for none).
+	CreateUser(ctx context.Context, u domain.User, passwordHash string) error
+	// UpdateUser stores a user's email, display name, status, roles,
+	// access and fields; the username never changes.
+	UpdateUser(ctx context.Context, u domain.User) error
+	SetPassword(ctx context.Context, userID, hash string) error
+
+	// CreateGroup stores a group with its roles and members.
+	CreateGroup(ctx context.Context, g domain.Group) error
+	// UpdateGroup stores a group's name, description and roles.
+	UpdateGroup(ctx context.Context, g domain.Group) error
+	DeleteGroup(ctx context.Context, id string) error
+	AddGroupMember(ctx context.Context, groupID string, member authz.Subject) error
+	RemoveGroupMember(ctx context.Context, groupID string, member authz.Subject) error
+
+	CreateTier(ctx context.Context, t domain.Tier) error
+	UpdateTier(ctx context.Context, t domain.Tier) error
+	DeleteTier(ctx context.Context, id string) error
+	// SetTierGrant gives a subject a role on a tier, replacing its previous
+	// role there.
+	SetTierGrant(ctx context.Context, tierID string, g domain.Grant) error
+	RemoveTierGrant(ctx context.Context, tierID string, s authz.Subject) error
+
+	CreateWorkspace(ctx context.Context, w domain.Workspace) error
+	// UpdateWorkspace stores a workspace's name, description and tier.
+	UpdateWorkspace(ctx context.Context, w domain.Workspace) error
+	DeleteWorkspace(ctx context.Context, id string) error
+	SetWorkspaceMember(ctx context.Context, workspaceID string, g domain.Grant) error
+	RemoveWorkspaceMember(ctx context.Context, workspaceID string, s authz.Subject) error
+
+	CreateCollection(ctx context.Context, c domain.Collection) error
+	UpdateCollection(ctx context.Context, c domain.Collection) error
+	DeleteCollection(ctx context.Context, id string) error
+	AddCollectionRecord(ctx context.Context, collectionID, recordID string) error
+	RemoveCollectionRecord(ctx context.Context, collectionID, recordID string) error
+
+	CreateRecord(ctx context.Context, r domain.Record) error
+	// UpdateRecord stores a record's title, description, keywords, fields
+	// and media type.
+	UpdateRecord(ctx context.Context, r domain.Record) error
+	DeleteRecord(ctx context.Context, id string) error
+
+	CreateMedia(ctx context.Context, m domain.Media) error
+	UpdateMedia(ctx context.Context, m domain.Media) error
+	DeleteMedia(ctx context.Context, id string) error
+
+	// SetACL replaces the ACL of a record, media object or collection.
+	SetACL(ctx context.Context, obj authz.ObjectRef, entries []domain.ACLEntry) error
+	// SetDefaultACL replaces an account's default ACL for a type. Subjects
+	// may include the template subject user:$creator (see DefaultCreator).
+	SetDefaultACL(ctx context.Context, accountID string, t authz.ObjectType, entries []domain.ACLEntry) error
+
+	CreateSession(ctx context.Context, s Session) error
+	DeleteSession(ctx context.Context, idHash string) error
+	DeleteUserSessions(ctx context.Context, userID string) error
+
+	CreateToken(ctx context.Context, t Token) error
+	RevokeToken(ctx context.Context, id string) error
+	RevokeUserTokens(ctx context.Context, userID string) error
+}
+
+// DefaultCreator is the user id that stands, in a default ACL, for the
+// user who creates the object.
+const DefaultCreator = "$creator"
+
+// Store is a backend.
+type Store interface {
+	Reader
+	// Update runs fn in one write transaction, committing if it returns
+	// nil, and returns the revision of the commit.
+	Update(ctx context.Context, fn func(Tx) error) (uint64, error)
+	// Snapshot runs fn against one consistent, read-only view.
+	Snapshot(ctx context.Context, fn func(Reader) error) error
+	// PruneChanges drops change-log entries older than the given age.
+	PruneChanges(ctx context.Context, olderThan time.Duration) error
+	Close() error
+}
