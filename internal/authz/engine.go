@@ -145,7 +145,9 @@ func (e *Engine) Revision() uint64 {
 
 // Op is one whole-entity change for Apply. The concrete types are the Put*
 // and Delete* structs of this package.
-type Op interface{ apply(*Engine, *applyState) error }
+type Op interface {
+	apply(*Engine, *applyState) error
+}
 
 // PutAccount defines an account.
 type PutAccount struct{ ID string }
