@@ -186,3 +186,30 @@ func (s *Service) SetLimits(ctx context.Context, accountID string, l domain.Limi
 	})
 	return err
 }
+
+// OwnerActor returns an actor for the first active owner of an account
+// (by id): the CLI acts on an account's data as its owner, so that every
+// domain rule applies to it too.
+func (s *Service) OwnerActor(ctx context.Context, accountID string) (Actor, error) {
+	if _, err := s.store.GetAccount(ctx, accountID); err != nil {
+		return Actor{}, storeErr(err, "account "+accountID)
+	}
+	after := ""
+	for {
+		us, err := s.store.ListUsers(ctx, accountID, store.UserFilter{Status: domain.StatusActive, After: after, Limit: 1000})
+		if err != nil {
+			return Actor{}, err
+		}
+		for _, u := range us {
+			for _, r := range u.Roles {
+				if r == "owner" {
+					return Actor{UserID: u.ID, AccountID: accountID}, nil
+				}
+			}
+		}
+		if len(us) < 1000 {
+			return Actor{}, conflict("no_owner", "account %s has no active owner", accountID)
+		}
+		after = us[len(us)-1].ID
+	}
+}

@@ -107,15 +107,18 @@ func checkSchema(ctx context.Context, db *sql.DB, dialect goose.Dialect, dir str
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
+	current, target, err := p.GetVersions(ctx)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if current > target {
+		return fmt.Errorf("%w: database is at version %d, newer than this binary's %d; run a newer atrium", store.ErrSchema, current, target)
+	}
 	if migrate {
 		if _, err := p.Up(ctx); err != nil {
 			return fmt.Errorf("apply migrations: %w", err)
 		}
 		return nil
-	}
-	current, target, err := p.GetVersions(ctx)
-	if err != nil {
-		return fmt.Errorf("read schema version: %w", err)
 	}
 	if current != target {
 		return fmt.Errorf("%w: database is at version %d, this binary knows version %d (run atrium migrate)", store.ErrSchema, current, target)

@@ -1,0 +1,214 @@
+// Package cli is the atrium command: the server (serve), schema migration,
+// scenario import, and administration commands that work directly on a data
+// directory, also while a server runs on it (the server picks their writes
+// up from the change log).
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sort"
+	"strings"
+
+	"atrium/internal/config"
+	"atrium/internal/identity"
+	"atrium/internal/service"
+	"atrium/internal/store/sqlstore"
+)
+
+// Env is what a command runs with.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// Password is the argon2id cost for new passwords (tests use a cheap one).
+	Password identity.Params
+}
+
+type command struct {
+	name, usage, help string
+	run               func(ctx context.Context, env Env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "[--data DIR] [--addr HOST:PORT]", "run the server", serve},
+		{"migrate", "[--data DIR]", "apply database migrations", migrate},
+		{"import", "[--data DIR] FILE", "import a scenario file (JSON Lines) in one transaction", importCmd},
+		{"account", "create|limits|list ...", "create accounts, set plan limits", account},
+		{"user", "create ...", "create users", user},
+		{"group", "create|add ...", "create groups, add members", group},
+		{"role", "grant|revoke ...", "grant or revoke an account role", role},
+		{"token", "create --user ID", "issue an API token for a user (printed on stdout)", token},
+		{"check", "--subject user:ID --permission P --object TYPE:ID", "check a permission", check},
+		{"list", "--subject user:ID --permission P --type TYPE", "list the objects a user has a permission on", list},
+		{"explain", "--subject user:ID --permission P --object TYPE:ID", "explain a permission", explain},
+		{"who", "--permission P --object TYPE:ID", "list the users who have a permission", who},
+	}
+}
+
+// Main runs the atrium command and returns its exit status.
+func Main(ctx context.Context, args []string, env Env) int {
+	if env.Getenv == nil {
+		env.Getenv = os.Getenv
+	}
+	if env.Password == (identity.Params{}) {
+		env.Password = identity.DefaultParams
+	}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(env.Stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			err := c.run(ctx, env, args[1:])
+			if err == nil {
+				return 0
+			}
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			var ue usageError
+			if errors.As(err, &ue) {
+				fmt.Fprintf(env.Stderr, "atrium %s: %v\nusage: atrium %s %s\n", c.name, err, c.name, c.usage)
+				return 2
+			}
+			fmt.Fprintf(env.Stderr, "atrium %s: %s\n", c.name, describe(err))
+			return 1
+		}
+	}
+	fmt.Fprintf(env.Stderr, "atrium: unknown command %q\n", args[0])
+	usage(env.Stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: atrium COMMAND [flags]\n\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.help)
+	}
+	fmt.Fprintln(w, "\nEvery command takes --data DIR (default ./atrium-data, env ATRIUM_DATA). atrium COMMAND -h for its flags.")
+}
+
+// describe turns an error into one line for people: service errors by
+// their message, anything else as it is.
+func describe(err error) string {
+	if se, ok := service.AsError(err); ok {
+		if se.Field != "" {
+			return fmt.Sprintf("%s (%s: %s)", se.Message, se.Code, se.Field)
+		}
+		return fmt.Sprintf("%s (%s)", se.Message, se.Code)
+	}
+	return err.Error()
+}
+
+type usageError struct{ error }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// parse parses flags allowing them before and after positional arguments.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{err}
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func newFlags(name string, env Env, cfg *config.Config) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	cfg.DataFlag(fs)
+	return fs
+}
+
+func loadConfig(env Env) (config.Config, error) {
+	cfg := config.Default()
+	if err := cfg.FromEnv(env.Getenv); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+func logger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogJSON {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// open opens the data directory's store and a service over it. The CLI's
+// commands never migrate implicitly except serve and migrate.
+func open(ctx context.Context, env Env, cfg config.Config, migrate bool) (*service.Service, func(), error) {
+	if !migrate {
+		if _, err := os.Stat(cfg.DataDir); err != nil {
+			return nil, nil, fmt.Errorf("data directory %s: %w (create it with atrium serve, migrate or import)", cfg.DataDir, err)
+		}
+	}
+	st, err := sqlstore.OpenSQLite(ctx, cfg.DataDir, migrate)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, err := service.New(ctx, st, service.Options{Logger: slog.New(slog.DiscardHandler), Password: env.Password, SessionTTL: cfg.SessionTTL})
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return svc, func() { st.Close() }, nil
+}
+
+// accountActor resolves --account (or the only account) to its owner.
+func accountActor(ctx context.Context, svc *service.Service, accountID string) (service.Actor, error) {
+	if accountID == "" {
+		accts, err := svc.Store().ListAccounts(ctx)
+		if err != nil {
+			return service.Actor{}, err
+		}
+		if len(accts) != 1 {
+			ids := make([]string, len(accts))
+			for i, a := range accts {
+				ids[i] = a.ID
+			}
+			sort.Strings(ids)
+			return service.Actor{}, usagef("--account is required: the data directory holds %d accounts (%s)", len(accts), strings.Join(ids, ", "))
+		}
+		accountID = accts[0].ID
+	}
+	return svc.OwnerActor(ctx, accountID)
+}
+
+// multi is a repeatable string flag.
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, ",") }
+func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
+
+func readPasswordFile(path string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}

@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"atrium/internal/config"
+	"atrium/internal/httpapi"
+	"atrium/internal/service"
+)
+
+func serve(ctx context.Context, env Env, args []string) error {
+	cfg, err := loadConfig(env)
+	if err != nil {
+		return err
+	}
+	fs := newFlags("serve", env, &cfg)
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on, HOST:PORT (env ATRIUM_ADDR)")
+	fs.BoolVar(&cfg.AccessLog, "access-log", cfg.AccessLog, "log every request (env ATRIUM_ACCESS_LOG)")
+	if pos, err := parse(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	if err := cfg.Check(); err != nil {
+		return usageError{err}
+	}
+	log := logger(cfg, env.Stderr)
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	start := time.Now()
+	svc, closeStore, err := openLogged(ctx, env, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	created, generated, err := svc.BootstrapIfEmpty(ctx, service.Bootstrap{
+		AccountName: cfg.Bootstrap.AccountName, Username: cfg.Bootstrap.Username,
+		Email: cfg.Bootstrap.Email, Password: cfg.Bootstrap.Password,
+	})
+	if err != nil {
+		return fmt.Errorf("bootstrap: %s", describe(err))
+	}
+	if created {
+		u := cfg.Bootstrap.Username
+		if u == "" {
+			u = "owner"
+		}
+		log.Info("created the first account and its owner", "username", u)
+		if generated != "" {
+			// Shown once, on the terminal only; never logged.
+			fmt.Fprintf(env.Stderr, "\n  First start: created account owner %q with the one-time password\n\n      %s\n\n  Sign in and change it (PUT /api/v1/me/password).\n\n", u, generated)
+		}
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	api := httpapi.New(svc, httpapi.Options{Logger: log, SecureCookies: cfg.SecureCookies, AccessLog: cfg.AccessLog})
+	srv := &http.Server{
+		Handler:           api,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	go syncLoop(ctx, svc, cfg.SyncInterval, log)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String(), "data", cfg.DataDir, "revision", svc.Revision(), "startup", time.Since(start).Round(time.Millisecond))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func openLogged(ctx context.Context, env Env, cfg config.Config, log interface {
+	Info(string, ...any)
+}) (*service.Service, func(), error) {
+	svc, closeStore, err := open(ctx, env, cfg, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	log.Info("opened data directory", "data", cfg.DataDir, "revision", svc.Revision())
+	return svc, closeStore, nil
+}
+
+// syncLoop picks up writes made by other processes (the CLI, other
+// servers) through the store's change log.
+func syncLoop(ctx context.Context, svc *service.Service, every time.Duration, log interface {
+	Error(string, ...any)
+}) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := svc.Sync(ctx); err != nil && ctx.Err() == nil {
+				log.Error("sync permission index", "err", err)
+			}
+		}
+	}
+}

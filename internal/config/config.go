@@ -1,0 +1,158 @@
+// Package config is Atrium's one typed configuration: defaults, then
+// environment variables (ATRIUM_*), then command-line flags. Every secret
+// also accepts a *_FILE variant and is redacted when printed.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration of the server and the CLI.
+type Config struct {
+	DataDir       string        // ATRIUM_DATA, --data
+	Addr          string        // ATRIUM_ADDR, --addr
+	LogLevel      slog.Level    // ATRIUM_LOG_LEVEL: debug, info, warn, error
+	LogJSON       bool          // ATRIUM_LOG_FORMAT=json
+	AccessLog     bool          // ATRIUM_ACCESS_LOG
+	SecureCookies bool          // ATRIUM_SECURE_COOKIES: serve behind HTTPS
+	SessionTTL    time.Duration // ATRIUM_SESSION_TTL
+	SyncInterval  time.Duration // ATRIUM_SYNC_INTERVAL: pick up other processes' writes
+	Bootstrap     Bootstrap
+}
+
+// Bootstrap is the first start's account and owner.
+type Bootstrap struct {
+	AccountName string // ATRIUM_BOOTSTRAP_ACCOUNT
+	Username    string // ATRIUM_BOOTSTRAP_USERNAME
+	Email       string // ATRIUM_BOOTSTRAP_EMAIL
+	Password    string // ATRIUM_BOOTSTRAP_PASSWORD or ATRIUM_BOOTSTRAP_PASSWORD_FILE
+}
+
+// Default returns the defaults.
+func Default() Config {
+	return Config{
+		DataDir:      "./atrium-data",
+		Addr:         "127.0.0.1:8080",
+		LogLevel:     slog.LevelInfo,
+		SessionTTL:   12 * time.Hour,
+		SyncInterval: time.Second,
+	}
+}
+
+// String prints the configuration with secrets redacted.
+func (c Config) String() string {
+	pw := ""
+	if c.Bootstrap.Password != "" {
+		pw = "[redacted]"
+	}
+	return fmt.Sprintf("data=%s addr=%s log_level=%s log_json=%t access_log=%t secure_cookies=%t session_ttl=%s sync_interval=%s bootstrap_account=%q bootstrap_username=%q bootstrap_email=%q bootstrap_password=%s",
+		c.DataDir, c.Addr, c.LogLevel, c.LogJSON, c.AccessLog, c.SecureCookies, c.SessionTTL, c.SyncInterval,
+		c.Bootstrap.AccountName, c.Bootstrap.Username, c.Bootstrap.Email, pw)
+}
+
+// FromEnv applies ATRIUM_* variables to c.
+func (c *Config) FromEnv(getenv func(string) string) error {
+	var errs []error
+	str := func(name string, dst *string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	boolean := func(name string, dst *bool) {
+		if v := getenv(name); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: want true or false, got %q", name, v))
+				return
+			}
+			*dst = b
+		}
+	}
+	dur := func(name string, dst *time.Duration) {
+		if v := getenv(name); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				errs = append(errs, fmt.Errorf("%s: want a positive duration such as 12h, got %q", name, v))
+				return
+			}
+			*dst = d
+		}
+	}
+	str("ATRIUM_DATA", &c.DataDir)
+	str("ATRIUM_ADDR", &c.Addr)
+	if v := getenv("ATRIUM_LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			errs = append(errs, fmt.Errorf("ATRIUM_LOG_LEVEL: want debug, info, warn or error, got %q", v))
+		}
+	}
+	if v := getenv("ATRIUM_LOG_FORMAT"); v != "" {
+		switch v {
+		case "json":
+			c.LogJSON = true
+		case "text":
+			c.LogJSON = false
+		default:
+			errs = append(errs, fmt.Errorf("ATRIUM_LOG_FORMAT: want text or json, got %q", v))
+		}
+	}
+	boolean("ATRIUM_ACCESS_LOG", &c.AccessLog)
+	boolean("ATRIUM_SECURE_COOKIES", &c.SecureCookies)
+	dur("ATRIUM_SESSION_TTL", &c.SessionTTL)
+	dur("ATRIUM_SYNC_INTERVAL", &c.SyncInterval)
+	str("ATRIUM_BOOTSTRAP_ACCOUNT", &c.Bootstrap.AccountName)
+	str("ATRIUM_BOOTSTRAP_USERNAME", &c.Bootstrap.Username)
+	str("ATRIUM_BOOTSTRAP_EMAIL", &c.Bootstrap.Email)
+	if err := secret(getenv, "ATRIUM_BOOTSTRAP_PASSWORD", &c.Bootstrap.Password); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// secret reads NAME, or the file named by NAME_FILE (one of them).
+func secret(getenv func(string) string, name string, dst *string) error {
+	v, file := getenv(name), getenv(name+"_FILE")
+	switch {
+	case v != "" && file != "":
+		return fmt.Errorf("set %s or %s_FILE, not both", name, name)
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return fmt.Errorf("%s_FILE: %w", name, err)
+		}
+		*dst = strings.TrimRight(string(b), "\r\n")
+	case v != "":
+		*dst = v
+	}
+	return nil
+}
+
+// DataFlag registers --data on fs.
+func (c *Config) DataFlag(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory (env ATRIUM_DATA)")
+}
+
+// ServeFlags registers the server's flags on fs.
+func (c *Config) ServeFlags(fs *flag.FlagSet) {
+	c.DataFlag(fs)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on, HOST:PORT (env ATRIUM_ADDR)")
+	fs.BoolVar(&c.AccessLog, "access-log", c.AccessLog, "log every request (env ATRIUM_ACCESS_LOG)")
+}
+
+// Check validates the configuration.
+func (c Config) Check() error {
+	if c.DataDir == "" {
+		return errors.New("the data directory must not be empty")
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("addr %q: want HOST:PORT, e.g. 127.0.0.1:8080", c.Addr)
+	}
+	return nil
+}

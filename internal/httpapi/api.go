@@ -1,0 +1,127 @@
+// Package httpapi is Atrium's JSON HTTP API under /api/v1. One route table
+// declares every route with its request and response types; it drives both
+// the http.ServeMux and the OpenAPI 3 document served at
+// /api/v1/openapi.json, so the two cannot drift apart.
+//
+// Handlers decode and validate input, call the service, and return the
+// response value; errors become responses in one place (fail), with the
+// body {"error":{"code","message"}}.
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"atrium/internal/service"
+)
+
+// Options configure the API.
+type Options struct {
+	Logger *slog.Logger
+	// SecureCookies marks the session cookie Secure (serve over HTTPS).
+	SecureCookies bool
+	// AccessLog logs one line per request.
+	AccessLog bool
+}
+
+// API serves the HTTP API.
+type API struct {
+	svc       *service.Service
+	log       *slog.Logger
+	secure    bool
+	accessLog bool
+	routes    []route
+	mux       *http.ServeMux
+	handler   http.Handler
+	openapi   struct {
+		sync.Once
+		doc map[string]any
+	}
+}
+
+// handler is a route's logic: it returns the response value (nil for an
+// empty response) or an error.
+type handler func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error)
+
+// param documents a query parameter.
+type param struct {
+	Name, Description string
+	Required          bool
+	Type              string // "string" or "integer"
+}
+
+type route struct {
+	Method, Path string
+	Summary      string
+	Tag          string
+	Public       bool    // no authentication needed
+	Query        []param // query parameters
+	Body         any     // request body type (a zero value), nil for none
+	Resp         any     // response type (a zero value), nil for no body
+	Status       int     // success status; default 200
+	Handle       handler
+}
+
+// New returns the API's handler.
+func New(svc *service.Service, opt Options) *API {
+	api := &API{svc: svc, log: opt.Logger, secure: opt.SecureCookies, accessLog: opt.AccessLog, mux: http.NewServeMux()}
+	if api.log == nil {
+		api.log = slog.New(slog.DiscardHandler)
+	}
+	api.routes = api.table()
+	for _, rt := range api.routes {
+		api.mux.Handle(rt.Method+" "+rt.Path, api.wrap(rt))
+	}
+	api.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, ErrorBody{ErrorDetail{Code: "route_not_found", Message: "no such route; the API is described at /api/v1/openapi.json"}})
+	})
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusForbidden, ErrorBody{ErrorDetail{Code: "cross_origin", Message: "cross-origin writes are not allowed"}})
+	}))
+	api.handler = api.observe(cop.Handler(api.mux))
+	return api
+}
+
+// Patterns lists the "METHOD /path" patterns the mux serves from the table.
+func (api *API) Patterns() []string {
+	out := make([]string, 0, len(api.routes))
+	for _, rt := range api.routes {
+		out = append(out, rt.Method+" "+rt.Path)
+	}
+	return out
+}
+
+// ServeHTTP implements http.Handler.
+func (api *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	api.handler.ServeHTTP(w, r)
+}
+
+func (api *API) wrap(rt route) http.Handler {
+	status := rt.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a, ok, err := api.authenticate(w, r)
+		if err != nil {
+			api.fail(w, r, err)
+			return
+		}
+		if !ok && !rt.Public {
+			api.fail(w, r, service.ErrUnauthenticated)
+			return
+		}
+		out, err := rt.Handle(w, r, a)
+		if err != nil {
+			api.fail(w, r, err)
+			return
+		}
+		if out == nil {
+			w.WriteHeader(status)
+			return
+		}
+		writeJSON(w, status, out)
+	})
+}

@@ -1,0 +1,309 @@
+package httpapi
+
+import (
+	"strings"
+	"time"
+
+	"atrium/internal/authz"
+	"atrium/internal/domain"
+	"atrium/internal/service"
+	"atrium/internal/store"
+)
+
+// Request and response bodies. Subjects in requests are strings
+// ("user:ID", "group:ID", "everyone") parsed by the handlers, so that a bad
+// one is a 422 naming the field.
+
+type loginReq struct {
+	Login    string `json:"login"`
+	Password string `json:"password"`
+	Account  string `json:"account,omitempty"`
+}
+
+type loginResp struct {
+	User      domain.User `json:"user"`
+	CSRFToken string      `json:"csrf_token"`
+	ExpiresAt time.Time   `json:"expires_at"`
+}
+
+type meResp struct {
+	User           domain.User `json:"user"`
+	EffectiveRoles []string    `json:"effective_roles"`
+	Permissions    []string    `json:"permissions"`
+	Revision       string      `json:"revision"`
+}
+
+type passwordReq struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+type adminPasswordReq struct {
+	Password string `json:"password"`
+}
+
+type tokenReq struct {
+	Name          string `json:"name"`
+	ExpiresInDays int    `json:"expires_in_days,omitempty"`
+}
+
+type tokenList struct {
+	Tokens []store.Token `json:"tokens"`
+}
+
+type accountPatch struct {
+	Name *string `json:"name,omitempty"`
+}
+
+type userCreate struct {
+	Username    string            `json:"username"`
+	Email       string            `json:"email"`
+	DisplayName string            `json:"display_name,omitempty"`
+	Password    string            `json:"password,omitempty"`
+	Status      string            `json:"status,omitempty"`
+	Roles       []string          `json:"roles,omitempty"`
+	Access      []string          `json:"access,omitempty"`
+	Fields      map[string]string `json:"fields,omitempty"`
+}
+
+type userPatch struct {
+	Email       *string            `json:"email,omitempty"`
+	DisplayName *string            `json:"display_name,omitempty"`
+	Status      *string            `json:"status,omitempty"`
+	Roles       *[]string          `json:"roles,omitempty"`
+	Access      *[]string          `json:"access,omitempty"`
+	Fields      *map[string]string `json:"fields,omitempty"`
+}
+
+type userList struct {
+	Users     []domain.User `json:"users"`
+	NextAfter string        `json:"next_after,omitempty"`
+}
+
+type groupCreate struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description,omitempty"`
+	Roles       []string `json:"roles,omitempty"`
+	Members     []string `json:"members,omitempty"`
+}
+
+type groupPatch struct {
+	Name        *string   `json:"name,omitempty"`
+	Description *string   `json:"description,omitempty"`
+	Roles       *[]string `json:"roles,omitempty"`
+}
+
+type groupList struct {
+	Groups []domain.Group `json:"groups"`
+}
+
+type grantIn struct {
+	Subject string `json:"subject"`
+	Role    string `json:"role"`
+}
+
+type roleReq struct {
+	Role string `json:"role"`
+}
+
+type namePatch struct {
+	Name        *string `json:"name,omitempty"`
+	Description *string `json:"description,omitempty"`
+}
+
+type tierCreate struct {
+	Name        string    `json:"name"`
+	Description string    `json:"description,omitempty"`
+	Grants      []grantIn `json:"grants,omitempty"`
+}
+
+type tierList struct {
+	Tiers []domain.Tier `json:"tiers"`
+}
+
+type workspaceCreate struct {
+	Name        string    `json:"name"`
+	Description string    `json:"description,omitempty"`
+	Tier        string    `json:"tier,omitempty"`
+	Members     []grantIn `json:"members,omitempty"`
+}
+
+type workspacePatch struct {
+	Name        *string `json:"name,omitempty"`
+	Description *string `json:"description,omitempty"`
+	Tier        *string `json:"tier,omitempty"`
+}
+
+type workspaceList struct {
+	Workspaces []domain.Workspace `json:"workspaces"`
+}
+
+type aclEntryIn struct {
+	Subject     string   `json:"subject"`
+	Permissions []string `json:"permissions"`
+}
+
+type collectionCreate struct {
+	Workspace   string        `json:"workspace"`
+	Name        string        `json:"name"`
+	Description string        `json:"description,omitempty"`
+	ACL         *[]aclEntryIn `json:"acl,omitempty"`
+}
+
+type collectionList struct {
+	Collections []domain.Collection `json:"collections"`
+	NextCursor  string              `json:"next_cursor"`
+	Total       int                 `json:"total"`
+	Revision    string              `json:"revision"`
+}
+
+type recordCreate struct {
+	Workspace   string            `json:"workspace"`
+	Title       string            `json:"title"`
+	Description string            `json:"description,omitempty"`
+	Keywords    []string          `json:"keywords,omitempty"`
+	Fields      map[string]string `json:"fields,omitempty"`
+	MediaType   string            `json:"media_type,omitempty"`
+	ACL         *[]aclEntryIn     `json:"acl,omitempty"`
+}
+
+type recordPatch struct {
+	Title       *string            `json:"title,omitempty"`
+	Description *string            `json:"description,omitempty"`
+	Keywords    *[]string          `json:"keywords,omitempty"`
+	Fields      *map[string]string `json:"fields,omitempty"`
+	MediaType   *string            `json:"media_type,omitempty"`
+}
+
+type recordList struct {
+	Records    []domain.Record `json:"records"`
+	NextCursor string          `json:"next_cursor"`
+	Total      int             `json:"total"`
+	Revision   string          `json:"revision"`
+}
+
+type mediaCreate struct {
+	MediaType string        `json:"media_type"`
+	Filename  string        `json:"filename,omitempty"`
+	ACL       *[]aclEntryIn `json:"acl,omitempty"`
+}
+
+type mediaPatch struct {
+	MediaType *string `json:"media_type,omitempty"`
+	Filename  *string `json:"filename,omitempty"`
+}
+
+type mediaList struct {
+	Media      []domain.Media `json:"media"`
+	NextCursor string         `json:"next_cursor,omitempty"`
+	Total      int            `json:"total"`
+	Revision   string         `json:"revision,omitempty"`
+}
+
+type aclReq struct {
+	Entries []aclEntryIn `json:"entries"`
+}
+
+type aclResp struct {
+	Entries  []domain.ACLEntry `json:"entries"`
+	Revision string            `json:"revision,omitempty"`
+}
+
+type defaultACLs struct {
+	Record     []domain.ACLEntry `json:"record"`
+	Media      []domain.ACLEntry `json:"media"`
+	Collection []domain.ACLEntry `json:"collection"`
+}
+
+type batchReq struct {
+	Type    string       `json:"type"`
+	Op      string       `json:"op"`
+	IDs     []string     `json:"ids"`
+	Entries []aclEntryIn `json:"entries"`
+	DryRun  bool         `json:"dry_run,omitempty"`
+}
+
+type batchResp struct {
+	service.BatchResult
+	Revision string `json:"revision"`
+}
+
+type checkReq struct {
+	Subject    string `json:"subject,omitempty"`
+	Permission string `json:"permission"`
+	Object     string `json:"object"`
+}
+
+type checkResp struct {
+	Allowed  bool   `json:"allowed"`
+	Revision string `json:"revision"`
+}
+
+type objectsResp struct {
+	Objects    []string `json:"objects"`
+	NextCursor string   `json:"next_cursor"`
+	Total      int      `json:"total"`
+	Revision   string   `json:"revision"`
+}
+
+type explainResp struct {
+	authz.Explanation
+	Revision string `json:"revision"`
+}
+
+type whoResp struct {
+	Users    []string `json:"users"`
+	Revision string   `json:"revision"`
+}
+
+type indexResp struct {
+	Name    string `json:"name"`
+	API     string `json:"api"`
+	OpenAPI string `json:"openapi"`
+}
+
+type healthResp struct {
+	Status   string `json:"status"`
+	Revision string `json:"revision,omitempty"`
+}
+
+// creatorSubject is how default ACLs name the creating user.
+var creatorSubject = authz.User(store.DefaultCreator)
+
+func parseSubject(s, field string) (authz.Subject, error) {
+	subj, err := authz.ParseSubject(strings.TrimSpace(s))
+	if err != nil {
+		return subj, &httpError{status: 422, code: "validation_failed", field: field, msg: err.Error()}
+	}
+	return subj, nil
+}
+
+// parseACL converts ACL entries; withCreator admits user:$creator.
+func parseACL(in []aclEntryIn, field string, withCreator bool) ([]domain.ACLEntry, error) {
+	out := make([]domain.ACLEntry, 0, len(in))
+	for _, en := range in {
+		var subj authz.Subject
+		if withCreator && strings.TrimSpace(en.Subject) == creatorSubject.String() {
+			subj = creatorSubject
+		} else {
+			var err error
+			if subj, err = parseSubject(en.Subject, field); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, domain.ACLEntry{Subject: subj, Permissions: en.Permissions})
+	}
+	return out, nil
+}
+
+func parseGrants(in []grantIn, field string) ([]domain.Grant, error) {
+	out := make([]domain.Grant, 0, len(in))
+	for _, g := range in {
+		subj, err := parseSubject(g.Subject, field)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, domain.Grant{Subject: subj, Role: g.Role})
+	}
+	return out, nil
+}
