@@ -33,8 +33,10 @@ type API struct {
 	accessLog bool
 	routes    []route
 	mux       *http.ServeMux
-	handler   http.Handler
-	openapi   struct {
+	// registered is every pattern given to mux, in order.
+	registered []string
+	handler    http.Handler
+	openapi    struct {
 		sync.Once
 		doc map[string]any
 	}
@@ -71,11 +73,11 @@ func New(svc *service.Service, opt Options) *API {
 	}
 	api.routes = api.table()
 	for _, rt := range api.routes {
-		api.mux.Handle(rt.Method+" "+rt.Path, api.wrap(rt))
+		api.handle(rt.Method+" "+rt.Path, api.wrap(rt))
 	}
-	api.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	api.handle(catchAll, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, ErrorBody{ErrorDetail{Code: "route_not_found", Message: "no such route; the API is described at /api/v1/openapi.json"}})
-	})
+	}))
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusForbidden, ErrorBody{ErrorDetail{Code: "cross_origin", Message: "cross-origin writes are not allowed"}})
@@ -84,11 +86,24 @@ func New(svc *service.Service, opt Options) *API {
 	return api
 }
 
-// Patterns lists the "METHOD /path" patterns the mux serves from the table.
+// catchAll answers every request no route matches.
+const catchAll = "/"
+
+// handle registers a pattern; every registration goes through it so that
+// Patterns sees them all.
+func (api *API) handle(pattern string, h http.Handler) {
+	api.mux.Handle(pattern, h)
+	api.registered = append(api.registered, pattern)
+}
+
+// Patterns lists every "METHOD /path" pattern registered on the mux, but
+// the catch-all.
 func (api *API) Patterns() []string {
-	out := make([]string, 0, len(api.routes))
-	for _, rt := range api.routes {
-		out = append(out, rt.Method+" "+rt.Path)
+	out := make([]string, 0, len(api.registered))
+	for _, p := range api.registered {
+		if p != catchAll {
+			out = append(out, p)
+		}
 	}
 	return out
 }
