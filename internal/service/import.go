@@ -35,12 +35,12 @@ type importer struct {
 	tiers    map[string]string
 	ws       map[string]string
 	records  map[string]string // id -> workspace
+	standard map[string]string // account -> its Standard group
 	nested   []groupEdge
 	stats    ImportStats
 }
 
 type groupEdge struct {
-	line          int
 	parent, child string
 }
 
@@ -54,7 +54,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader) (ImportStats, error) 
 	rev, err := s.update(ctx, func(tx store.Tx) error {
 		tx.RequireReload()
 		im := &importer{tx: tx, accounts: map[string]bool{}, users: map[string]string{}, groups: map[string]string{},
-			tiers: map[string]string{}, ws: map[string]string{}, records: map[string]string{}}
+			tiers: map[string]string{}, ws: map[string]string{}, records: map[string]string{}, standard: map[string]string{}}
 		rd := scenario.NewReader(r)
 		for {
 			e, err := rd.Next()
@@ -173,11 +173,15 @@ func (im *importer) add(ctx context.Context, e *scenario.Entity) error {
 		}
 		im.users[e.ID] = e.Account
 		im.stats.Users++
-		std, err := tx.GetBuiltinGroup(ctx, e.Account, domain.BuiltinStandard)
-		if err != nil {
-			return err
+		std, ok := im.standard[e.Account]
+		if !ok {
+			var err error
+			if std, err = tx.BuiltinGroupID(ctx, e.Account, domain.BuiltinStandard); err != nil {
+				return err
+			}
+			im.standard[e.Account] = std
 		}
-		return tx.AddGroupMember(ctx, std.ID, authz.User(e.ID))
+		return tx.AddGroupMember(ctx, std, authz.User(e.ID))
 	case "group":
 		if !im.accounts[e.Account] {
 			return bad("account %s is not defined earlier in the file", e.Account)

@@ -95,14 +95,14 @@ func (s *Service) insertUser(ctx context.Context, tx store.Tx, u domain.User, ha
 		}
 		return err
 	}
-	std, err := tx.GetBuiltinGroup(ctx, u.AccountID, domain.BuiltinStandard)
+	std, err := tx.BuiltinGroupID(ctx, u.AccountID, domain.BuiltinStandard)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	return tx.AddGroupMember(ctx, std.ID, authz.User(u.ID))
+	return tx.AddGroupMember(ctx, std, authz.User(u.ID))
 }
 
 // checkUserLimit fails when one more active user would exceed the plan.

@@ -127,6 +127,9 @@ type Reader interface {
 
 	GetGroup(ctx context.Context, id string) (domain.Group, error)
 	GetBuiltinGroup(ctx context.Context, accountID, builtin string) (domain.Group, error)
+	// BuiltinGroupID returns the id of a built-in group without loading
+	// its members.
+	BuiltinGroupID(ctx context.Context, accountID, builtin string) (string, error)
 	ListGroups(ctx context.Context, accountID string) ([]domain.Group, error)
 	// GroupGrants lists the workspaces and tiers granting a role to a group.
 	GroupGrants(ctx context.Context, groupID string) ([]Ref, error)

@@ -383,6 +383,12 @@ func (r reader) GetBuiltinGroup(ctx context.Context, accountID, builtin string) 
 	return r.getGroup(ctx, "get group "+builtin, `account_id = $1 AND builtin = $2`, accountID, builtin)
 }
 
+func (r reader) BuiltinGroupID(ctx context.Context, accountID, builtin string) (string, error) {
+	var id string
+	err := r.q.QueryRowContext(ctx, `SELECT id FROM groups WHERE account_id = $1 AND builtin = $2`, accountID, builtin).Scan(&id)
+	return id, r.wrap("get group "+builtin, err)
+}
+
 func (r reader) ListGroups(ctx context.Context, accountID string) ([]domain.Group, error) {
 	out := []domain.Group{}
 	err := r.collect(ctx, "list groups", `SELECT `+groupCols+` FROM groups WHERE account_id = $1 ORDER BY name`, []any{accountID}, func(rows *sql.Rows) error {

@@ -20,6 +20,10 @@ type txn struct {
 	rev     uint64
 	changed map[store.Ref]bool
 	reload  bool
+	tx      *sql.Tx
+	// stmts caches the transaction's prepared write statements: bulk
+	// writes (imports, batch ACL edits) repeat a handful of them.
+	stmts map[string]*sql.Stmt
 }
 
 // Update implements store.Store.
@@ -38,6 +42,8 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) (rev uint64
 		reader:  reader{q: tx, d: s.d},
 		now:     time.Now().UTC().Truncate(time.Microsecond),
 		changed: map[store.Ref]bool{},
+		tx:      tx,
+		stmts:   map[string]*sql.Stmt{},
 	}
 	if err := tx.QueryRowContext(ctx, `UPDATE revision SET rev = rev + 1 WHERE id = 1 RETURNING rev`).Scan(&t.rev); err != nil {
 		return 0, t.wrap("advance revision", err)
@@ -127,14 +133,27 @@ func (t *txn) touch(k store.Kind, id string) {
 	}
 }
 
+// run executes a write through the transaction's statement cache.
+func (t *txn) run(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, ok := t.stmts[query]
+	if !ok {
+		var err error
+		if st, err = t.tx.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+		t.stmts[query] = st
+	}
+	return st.ExecContext(ctx, args...)
+}
+
 func (t *txn) exec(ctx context.Context, op, query string, args ...any) error {
-	_, err := t.q.ExecContext(ctx, query, args...)
+	_, err := t.run(ctx, query, args...)
 	return t.wrap(op, err)
 }
 
 // execOne runs a statement that must change exactly one row.
 func (t *txn) execOne(ctx context.Context, op, query string, args ...any) error {
-	res, err := t.q.ExecContext(ctx, query, args...)
+	res, err := t.run(ctx, query, args...)
 	if err != nil {
 		return t.wrap(op, err)
 	}
