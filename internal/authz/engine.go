@@ -604,11 +604,13 @@ func (op PutRecord) apply(e *Engine, _ *applyState) error {
 	o.live = true
 	if o.ws != w {
 		// The record's media move with it.
-		for _, m := range e.objs[idxMedia].byRecord[ord] {
+		mt := e.objs[idxMedia]
+		for _, m := range mt.byRecord[ord] {
 			if o.ws != nil {
 				o.ws.objs[idxMedia].Remove(m)
 			}
 			w.objs[idxMedia].Add(m)
+			mt.objs[m].ws = w
 		}
 	}
 	e.moveTo(idxRecord, ord, o, w)
@@ -682,7 +684,8 @@ func (op DeleteObject) apply(e *Engine, st *applyState) error {
 	}
 	o := &t.objs[ord]
 	if ti == idxRecord {
-		for _, m := range e.objs[idxMedia].byRecord[ord] {
+		// Deleting a media object edits byRecord[ord]: iterate a copy.
+		for _, m := range slices.Clone(e.objs[idxMedia].byRecord[ord]) {
 			if err := (DeleteObject{ObjectRef{Media, e.objs[idxMedia].objs[m].id}}).apply(e, st); err != nil {
 				return err
 			}

@@ -1,0 +1,57 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestEnvironmentOverridesDefaults(t *testing.T) {
+	pwFile := filepath.Join(t.TempDir(), "pw")
+	os.WriteFile(pwFile, []byte("from a file\n"), 0o600)
+	c := Default()
+	err := c.FromEnv(env(map[string]string{
+		"ATRIUM_DATA": "/srv/atrium", "ATRIUM_ADDR": "0.0.0.0:9000", "ATRIUM_LOG_LEVEL": "debug", "ATRIUM_LOG_FORMAT": "json",
+		"ATRIUM_SESSION_TTL": "2h", "ATRIUM_SECURE_COOKIES": "true", "ATRIUM_BOOTSTRAP_PASSWORD_FILE": pwFile,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DataDir != "/srv/atrium" || c.Addr != "0.0.0.0:9000" || !c.LogJSON || c.SessionTTL != 2*time.Hour || !c.SecureCookies {
+		t.Errorf("config %+v", c)
+	}
+	if c.Bootstrap.Password != "from a file" {
+		t.Errorf("password from file: %q", c.Bootstrap.Password)
+	}
+	if s := c.String(); strings.Contains(s, "from a file") || !strings.Contains(s, "[redacted]") {
+		t.Errorf("String() leaks the secret: %s", s)
+	}
+}
+
+func TestBadEnvironmentValuesAreReportedTogether(t *testing.T) {
+	c := Default()
+	err := c.FromEnv(env(map[string]string{
+		"ATRIUM_SESSION_TTL": "forever", "ATRIUM_SECURE_COOKIES": "maybe", "ATRIUM_LOG_LEVEL": "loud",
+		"ATRIUM_BOOTSTRAP_PASSWORD": "x", "ATRIUM_BOOTSTRAP_PASSWORD_FILE": "/y",
+	}))
+	for _, want := range []string{"ATRIUM_SESSION_TTL", "ATRIUM_SECURE_COOKIES", "ATRIUM_LOG_LEVEL", "not both"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not mention %s", err, want)
+		}
+	}
+}
+
+func TestCheckRejectsAnAddressWithoutPort(t *testing.T) {
+	c := Default()
+	c.Addr = "localhost"
+	if c.Check() == nil {
+		t.Error("addr without a port accepted")
+	}
+	if Default().Check() != nil {
+		t.Error("defaults rejected")
+	}
+}
