@@ -10,6 +10,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
@@ -136,10 +138,31 @@ type dialect struct {
 	name string
 	// classify maps a driver error to a store sentinel, or returns nil.
 	classify func(error) error
+	// lower names the SQL function that lower-cases text as Go's
+	// strings.ToLower does; "" means the built-in lower().
+	lower string
+}
+
+// sqliteLower is a Unicode lower() for SQLite, whose built-in one folds
+// ASCII letters only: without it ListUsers would not find "Élodie" even
+// for the query "Élodie", which the caller lower-cases to "élodie".
+const sqliteLower = "atrium_lower"
+
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction(sqliteLower, 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return strings.ToLower(v), nil
+		case []byte:
+			return strings.ToLower(string(v)), nil
+		}
+		return args[0], nil
+	})
 }
 
 var sqliteDialect = dialect{
-	name: "sqlite",
+	name:  "sqlite",
+	lower: sqliteLower,
 	classify: func(err error) error {
 		var se *sqlite.Error
 		if errors.As(err, &se) {

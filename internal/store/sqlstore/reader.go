@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -279,7 +280,7 @@ func (r reader) ListUsers(ctx context.Context, accountID string, f store.UserFil
 	if f.Query != "" {
 		args = append(args, "%"+escapeLike(strings.ToLower(f.Query))+"%")
 		n := strconv.Itoa(len(args))
-		q += ` AND (username LIKE $` + n + ` ESCAPE '\' OR email_key LIKE $` + n + ` ESCAPE '\' OR lower(display_name) LIKE $` + n + ` ESCAPE '\')`
+		q += ` AND (username LIKE $` + n + ` ESCAPE '\' OR email_key LIKE $` + n + ` ESCAPE '\' OR ` + cmp.Or(r.d.lower, "lower") + `(display_name) LIKE $` + n + ` ESCAPE '\')`
 	}
 	limit := f.Limit
 	if limit <= 0 {
