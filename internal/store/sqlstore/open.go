@@ -68,6 +68,13 @@ func OpenSQLite(ctx context.Context, dataDir string, migrate bool) (*Store, erro
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
 	path := filepath.Join(dataDir, DBFile)
+	// Create the file with its final mode before SQLite does, so that it is
+	// never readable by others, not even for a moment.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("create %s: %w", path, err)
+	}
 	rw, err := sql.Open("sqlite", sqliteDSN(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
