@@ -217,6 +217,14 @@ func (e *Engine) WorkspaceRole(userID, workspaceID string) Role {
 	return e.wsRole(u, w)
 }
 
+// UserCanUse reports whether a user is active and may use an application.
+func (e *Engine) UserCanUse(userID string, app Apps) bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	u := e.activeUser(userID)
+	return u != nil && u.apps&app == app
+}
+
 // UserActive reports whether the user exists and is active.
 func (e *Engine) UserActive(userID string) bool {
 	e.mu.RLock()

@@ -58,6 +58,7 @@ type principal struct {
 
 	// users
 	active       bool
+	apps         Apps
 	directRoles  Roles
 	directGroups []uint32 // groups listing this user as a member
 	closure      []uint32 // sorted principal ids this user acts as (active users only)
@@ -152,11 +153,13 @@ type Op interface {
 // PutAccount defines an account.
 type PutAccount struct{ ID string }
 
-// PutUser sets a user's account, status and direct account roles.
+// PutUser sets a user's account, status, direct account roles and the
+// applications the user may sign in to.
 type PutUser struct {
 	ID, Account string
 	Active      bool
 	Roles       Roles
+	Apps        Apps
 }
 
 // PutGroup sets a group's members and the account roles it holds for them.
@@ -306,7 +309,7 @@ func (op PutUser) apply(e *Engine, st *applyState) error {
 	if !p.defined {
 		a.users = append(a.users, pid)
 	}
-	p.account, p.defined, p.active, p.directRoles = a, true, op.Active, op.Roles
+	p.account, p.defined, p.active, p.directRoles, p.apps = a, true, op.Active, op.Roles, op.Apps
 	st.dirtyUsers[pid] = true
 	return nil
 }

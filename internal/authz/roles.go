@@ -81,6 +81,34 @@ func workspaceRoleFromAccount(r Roles) Role {
 	return NoRole
 }
 
+// Apps is a set of applications a user may sign in to.
+type Apps uint8
+
+// Applications.
+const (
+	AppPortal  Apps = 1 << iota // the web UI (session sign-in)
+	AppCapture                  // upload clients
+	AppConnect                  // the API with tokens, batch tools
+)
+
+// ParseApps parses application names; unknown names are an error.
+func ParseApps(names []string) (Apps, error) {
+	var a Apps
+	for _, n := range names {
+		switch n {
+		case "portal":
+			a |= AppPortal
+		case "capture":
+			a |= AppCapture
+		case "connect":
+			a |= AppConnect
+		default:
+			return 0, fmt.Errorf("unknown application %q", n)
+		}
+	}
+	return a, nil
+}
+
 // AccountPermission is an account-level administrative permission. Roles
 // are bundles of them; every administrative action checks a permission,
 // never a role name.

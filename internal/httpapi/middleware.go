@@ -93,8 +93,6 @@ func safeMethod(m string) bool {
 
 // authenticate resolves the actor from a Bearer token or a session cookie.
 // A session-authenticated write must also carry the session's CSRF token.
-// Presented credentials that are wrong fail with 401 even on public
-// routes, so that a client learns its token is bad.
 func (api *API) authenticate(w http.ResponseWriter, r *http.Request) (service.Actor, bool, error) {
 	ctx := r.Context()
 	if h := r.Header.Get("Authorization"); h != "" {

@@ -64,7 +64,15 @@ func (api *API) table() []route {
 				if err != nil {
 					return nil, err
 				}
-				return nil, s.SetPassword(r.Context(), a, a.UserID, in.CurrentPassword, in.NewPassword)
+				if err := s.SetPassword(r.Context(), a, a.UserID, in.CurrentPassword, in.NewPassword); err != nil {
+					if se, ok := service.AsError(err); ok && se.Field == "password" {
+						se.Field = "new_password"
+					}
+					return nil, err
+				}
+				// Every session of the user ended: drop this browser's cookie.
+				api.clearCookie(w, r)
+				return nil, nil
 			}},
 		{Method: "GET", Path: "/api/v1/tokens", Summary: "Your API tokens (never their secrets)", Tag: "auth", Resp: tokenList{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
@@ -462,6 +470,9 @@ func (api *API) table() []route {
 				if err != nil {
 					return nil, err
 				}
+				if err := entriesRequired(in.Entries); err != nil {
+					return nil, err
+				}
 				entries, err := parseACL(in.Entries, "entries", true)
 				if err != nil {
 					return nil, err
@@ -568,6 +579,9 @@ func (api *API) putACL(t authz.ObjectType, path string) route {
 			if err != nil {
 				return nil, err
 			}
+			if err := entriesRequired(in.Entries); err != nil {
+				return nil, err
+			}
 			entries, err := parseACL(in.Entries, "entries", false)
 			if err != nil {
 				return nil, err
@@ -595,8 +609,15 @@ func (api *API) logout(w http.ResponseWriter, r *http.Request, a service.Actor) 
 	if err := api.svc.SignOut(r.Context(), a); err != nil {
 		return nil, err
 	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: api.secure || r.TLS != nil, SameSite: http.SameSiteLaxMode})
+	api.clearCookie(w, r)
 	return nil, nil
+}
+
+func (api *API) clearCookie(w http.ResponseWriter, r *http.Request) {
+	if _, err := r.Cookie(SessionCookie); err != nil {
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: api.secure || r.TLS != nil, SameSite: http.SameSiteLaxMode})
 }
 
 func (api *API) listUsers(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
@@ -624,6 +645,9 @@ func (api *API) batchACL(w http.ResponseWriter, r *http.Request, a service.Actor
 	t, err := authz.ParseObjectType(in.Type)
 	if err != nil || !t.IsContent() {
 		return nil, &httpError{status: 422, code: "validation_failed", field: "type", msg: "type must be record, media or collection"}
+	}
+	if err := entriesRequired(in.Entries); err != nil {
+		return nil, err
 	}
 	entries, err := parseACL(in.Entries, "entries", false)
 	if err != nil {

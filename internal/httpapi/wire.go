@@ -204,6 +204,15 @@ type aclReq struct {
 	Entries []aclEntryIn `json:"entries"`
 }
 
+// entriesRequired rejects a missing or null "entries": an empty ACL must be
+// asked for as [], never be the result of a forgotten field.
+func entriesRequired(entries []aclEntryIn) error {
+	if entries == nil {
+		return &httpError{status: 422, code: "validation_failed", field: "entries", msg: "entries is required; send [] to empty the ACL"}
+	}
+	return nil
+}
+
 type aclResp struct {
 	Entries  []domain.ACLEntry `json:"entries"`
 	Revision string            `json:"revision,omitempty"`

@@ -74,7 +74,8 @@ func (s *Service) SignIn(ctx context.Context, in Login) (SignedIn, error) {
 	if !tried {
 		identity.VerifyPassword(s.dummyHash, in.Password)
 	}
-	if match == nil || match.Status != domain.StatusActive || !s.Engine().UserActive(match.UserID) {
+	// A session is the web UI's sign-in: it needs the portal application.
+	if match == nil || match.Status != domain.StatusActive || !s.Engine().UserCanUse(match.UserID, authz.AppPortal) {
 		return SignedIn{}, ErrUnauthenticated
 	}
 	secret, hash := identity.NewSecret(SessionPrefix)
@@ -98,11 +99,11 @@ func truncate(s string, n int) string {
 	return s
 }
 
-// actorFor builds the actor of an active user.
-func (s *Service) actorFor(userID string) (Actor, error) {
+// actorFor builds the actor of an active user allowed to use app.
+func (s *Service) actorFor(userID string, app authz.Apps) (Actor, error) {
 	e := s.Engine()
 	acct, ok := e.UserAccount(userID)
-	if !ok || !e.UserActive(userID) {
+	if !ok || !e.UserCanUse(userID, app) {
 		return Actor{}, ErrUnauthenticated
 	}
 	return Actor{UserID: userID, AccountID: acct}, nil
@@ -125,7 +126,7 @@ func (s *Service) AuthenticateSession(ctx context.Context, secret string) (Actor
 	if time.Now().After(sess.ExpiresAt) {
 		return Actor{}, "", ErrUnauthenticated
 	}
-	a, err := s.actorFor(sess.UserID)
+	a, err := s.actorFor(sess.UserID, authz.AppPortal)
 	a.SessionHash = hash
 	return a, sess.CSRFHash, err
 }
@@ -154,7 +155,8 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (Actor, 
 	if tok.RevokedAt != nil || tok.ExpiresAt != nil && time.Now().After(*tok.ExpiresAt) {
 		return Actor{}, ErrUnauthenticated
 	}
-	a, err := s.actorFor(tok.UserID)
+	// API tokens are the connect application's credentials.
+	a, err := s.actorFor(tok.UserID, authz.AppConnect)
 	a.TokenID = tok.ID
 	return a, err
 }
@@ -188,6 +190,9 @@ func (s *Service) IssueToken(ctx context.Context, userID, name string, ttl time.
 	}
 	if authz.ValidID(userID) != nil || !s.Engine().UserActive(userID) {
 		return NewToken{}, notFound("active user")
+	}
+	if !s.Engine().UserCanUse(userID, authz.AppConnect) {
+		return NewToken{}, forbidden("the user may not use the API: grant them the connect application first")
 	}
 	secret, hash := identity.NewSecret(TokenPrefix)
 	tok := store.Token{ID: domain.NewID("tok"), UserID: userID, Name: name, Hash: hash}

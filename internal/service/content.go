@@ -635,8 +635,10 @@ func (s *Service) RemoveCollectionRecord(ctx context.Context, a Actor, collID, r
 		if err := s.allowed(a, authz.CanEdit, authz.ObjectRef{Type: authz.Collection, ID: collID}, "removing from a collection"); err != nil {
 			return err
 		}
-		if authz.ValidID(recID) != nil {
-			return notFound("record")
+		// A record the caller cannot see does not exist for it, in the
+		// collection or anywhere.
+		if err := s.visible(a, authz.ObjectRef{Type: authz.Record, ID: recID}); err != nil {
+			return err
 		}
 		return storeErr(tx.RemoveCollectionRecord(ctx, collID, recID), "record in the collection")
 	})

@@ -35,7 +35,7 @@ func tierInAccount(ctx context.Context, r store.Reader, a Actor, id string) (dom
 func checkGrants(ctx context.Context, r store.Reader, a Actor, gs []domain.Grant, field string) error {
 	seen := map[authz.Subject]bool{}
 	for _, g := range gs {
-		if err := checkGrant(ctx, r, a, g, field); err != nil {
+		if err := checkGrant(ctx, r, a, g, field, field); err != nil {
 			return err
 		}
 		if seen[g.Subject] {
@@ -46,14 +46,16 @@ func checkGrants(ctx context.Context, r store.Reader, a Actor, gs []domain.Grant
 	return nil
 }
 
-func checkGrant(ctx context.Context, r store.Reader, a Actor, g domain.Grant, field string) error {
+// checkGrant validates one grant; subjectField and roleField name the
+// request fields holding its parts.
+func checkGrant(ctx context.Context, r store.Reader, a Actor, g domain.Grant, subjectField, roleField string) error {
 	if g.Subject.Kind == authz.Everyone || g.Subject.Kind == 0 {
-		return invalid(field, "roles are granted to users and groups, not everyone")
+		return invalid(subjectField, "roles are granted to users and groups, not everyone")
 	}
 	if _, err := authz.ParseRole(g.Role); err != nil {
-		return invalidErr(field, err)
+		return invalidErr(roleField, err)
 	}
-	return checkSubject(ctx, r, a, g.Subject, field)
+	return checkSubject(ctx, r, a, g.Subject, subjectField)
 }
 
 // CreateTier creates a workspace tier (manage_workspaces).
@@ -203,7 +205,7 @@ func (s *Service) SetTierGrant(ctx context.Context, a Actor, tierID string, g do
 		if err := s.require(a, authz.ManageWorkspaces); err != nil {
 			return err
 		}
-		if err := checkGrant(ctx, tx, a, g, "role"); err != nil {
+		if err := checkGrant(ctx, tx, a, g, "subject", "role"); err != nil {
 			return err
 		}
 		return tx.SetTierGrant(ctx, t.ID, g)
@@ -428,7 +430,7 @@ func (s *Service) SetWorkspaceMember(ctx context.Context, a Actor, wsID string, 
 		if err := s.requireWorkspace(a, w.ID, authz.CanManage, "managing members"); err != nil {
 			return err
 		}
-		if err := checkGrant(ctx, tx, a, g, "role"); err != nil {
+		if err := checkGrant(ctx, tx, a, g, "subject", "role"); err != nil {
 			return err
 		}
 		return tx.SetWorkspaceMember(ctx, w.ID, g)

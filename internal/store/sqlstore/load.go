@@ -110,16 +110,20 @@ func (r reader) loadUsers(ctx context.Context, ids []string, put putFunc) error 
 		if err != nil {
 			return err
 		}
-		return r.collect(ctx, "load users", `SELECT id, account_id, status FROM users`+where+` ORDER BY id`, args, func(rows *sql.Rows) error {
-			var id, acct, status string
-			if err := rows.Scan(&id, &acct, &status); err != nil {
+		return r.collect(ctx, "load users", `SELECT id, account_id, status, access FROM users`+where+` ORDER BY id`, args, func(rows *sql.Rows) error {
+			var id, acct, status, access string
+			if err := rows.Scan(&id, &acct, &status, &access); err != nil {
 				return err
 			}
 			rs, err := rolesOf(roles[id])
 			if err != nil {
 				return err
 			}
-			return put(store.KindUser, id, authz.PutUser{ID: id, Account: acct, Active: status == string(domain.StatusActive), Roles: rs})
+			apps, err := authz.ParseApps(splitList(access))
+			if err != nil {
+				return fmt.Errorf("user %s: %w", id, err)
+			}
+			return put(store.KindUser, id, authz.PutUser{ID: id, Account: acct, Active: status == string(domain.StatusActive), Roles: rs, Apps: apps})
 		})
 	})
 }
