@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 
 	"github.com/RoaringBitmap/roaring/v2"
 )
@@ -262,6 +261,18 @@ func (e *Engine) AccountOf(obj ObjectRef) (string, bool) {
 	return "", false
 }
 
+// Accounts returns the ids of every account.
+func (e *Engine) Accounts() []string {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make([]string, 0, len(e.accounts))
+	for id := range e.accounts {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // UserAccount returns the account of a user, active or not.
 func (e *Engine) UserAccount(userID string) (string, bool) {
 	e.mu.RLock()
@@ -338,8 +349,8 @@ func (e *Engine) List(userID string, p Permission, t ObjectType, opt ListOptions
 	}
 	var after uint64
 	if opt.Cursor != "" {
-		n, err := strconv.ParseUint(opt.Cursor, 36, 32)
-		if err != nil {
+		n, ok := e.cursors.Decode(opt.Cursor)
+		if !ok || n > uint64(^uint32(0)) {
 			return Page{}, ErrBadCursor
 		}
 		after = n
@@ -373,7 +384,7 @@ func (e *Engine) List(userID string, p Permission, t ObjectType, opt ListOptions
 	for it.HasNext() {
 		ord := it.Next()
 		if len(page.IDs) == opt.Limit {
-			page.NextCursor = strconv.FormatUint(uint64(ord), 36)
+			page.NextCursor = e.cursors.Encode(uint64(ord))
 			break
 		}
 		page.IDs = append(page.IDs, table.objs[ord].id)

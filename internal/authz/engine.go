@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
+
+	"atrium/internal/opaque"
 )
 
 // Engine is the permission engine. It is safe for concurrent use: readers
@@ -21,6 +23,10 @@ type Engine struct {
 	tiers      map[string]*tier
 	workspaces map[string]*workspace
 	objs       [numContentTypes]*objTable
+	// cursors encode listing positions: an ordinal is a count across all
+	// accounts, so clients must not read it. Its key is this engine's
+	// own; a cursor of another engine (before a reload) is rejected.
+	cursors *opaque.Codec
 }
 
 // content types index Engine.objs.
@@ -129,6 +135,7 @@ func New() *Engine {
 		groupPID:   map[string]uint32{},
 		tiers:      map[string]*tier{},
 		workspaces: map[string]*workspace{},
+		cursors:    opaque.NewRandom("listing cursor"),
 	}
 	for i, t := range []ObjectType{Record, Media, Collection} {
 		e.objs[i] = &objTable{typ: t, ord: map[string]uint32{}}

@@ -163,5 +163,3 @@ func queryInt(r *http.Request, name string, def, lo, hi int) (int, error) {
 	}
 	return n, nil
 }
-
-func revString(rev uint64) string { return strconv.FormatUint(rev, 10) }

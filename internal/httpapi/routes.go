@@ -42,7 +42,7 @@ func (api *API) table() []route {
 				if _, err := s.Store().Revision(r.Context()); err != nil {
 					return nil, err
 				}
-				return healthResp{Status: "ready", Revision: revString(s.Revision())}, nil
+				return healthResp{Status: "ready"}, nil
 			}},
 		{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This API's OpenAPI 3 document", Tag: "meta", Public: true, Resp: map[string]any{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
@@ -55,8 +55,9 @@ func (api *API) table() []route {
 		{Method: "POST", Path: "/api/v1/auth/logout", Summary: "End the current session", Tag: "auth", Status: http.StatusNoContent, Handle: api.logout},
 		{Method: "GET", Path: "/api/v1/me", Summary: "The signed-in user, effective roles and account permissions", Tag: "auth", Resp: meResp{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				rev := s.RevisionToken(a)
 				u, roles, perms, err := s.Me(r.Context(), a)
-				return meResp{User: u, EffectiveRoles: roles, Permissions: perms, Revision: revString(s.Revision())}, err
+				return meResp{User: u, EffectiveRoles: roles, Permissions: perms, Revision: rev}, err
 			}},
 		{Method: "PUT", Path: "/api/v1/me/password", Summary: "Change your password (ends all your sessions)", Tag: "auth", Body: passwordReq{}, Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
@@ -313,8 +314,9 @@ func (api *API) table() []route {
 				if err != nil {
 					return nil, err
 				}
+				rev := s.RevisionToken(a)
 				l, err := s.ListCollections(r.Context(), a, q)
-				return collectionList{Collections: l.Items, NextCursor: l.NextCursor, Total: l.Total, Revision: revString(l.Revision)}, err
+				return collectionList{Collections: l.Items, NextCursor: l.NextCursor, Total: l.Total, Revision: rev}, err
 			}},
 		{Method: "POST", Path: "/api/v1/collections", Summary: "Create a collection (contributor on the workspace)", Tag: "collections", Body: collectionCreate{}, Resp: domain.Collection{}, Status: http.StatusCreated,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
@@ -346,8 +348,9 @@ func (api *API) table() []route {
 			}},
 		{Method: "GET", Path: "/api/v1/collections/{id}/records", Summary: "Records of a collection that you can view", Tag: "collections", Resp: recordList{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				rev := s.RevisionToken(a)
 				recs, err := s.CollectionRecords(r.Context(), a, r.PathValue("id"))
-				return recordList{Records: recs, Total: len(recs), Revision: revString(s.Revision())}, err
+				return recordList{Records: recs, Total: len(recs), Revision: rev}, err
 			}},
 		{Method: "PUT", Path: "/api/v1/collections/{id}/records/{record}", Summary: "Add a record to a collection", Tag: "collections", Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
@@ -367,8 +370,9 @@ func (api *API) table() []route {
 				if err != nil {
 					return nil, err
 				}
+				rev := s.RevisionToken(a)
 				l, err := s.ListRecords(r.Context(), a, q)
-				return recordList{Records: l.Items, NextCursor: l.NextCursor, Total: l.Total, Revision: revString(l.Revision)}, err
+				return recordList{Records: l.Items, NextCursor: l.NextCursor, Total: l.Total, Revision: rev}, err
 			}},
 		{Method: "POST", Path: "/api/v1/records", Summary: "Create a record (contributor on the workspace); the default ACL applies unless an owner gives one", Tag: "records",
 			Body: recordCreate{}, Resp: domain.Record{}, Status: http.StatusCreated,
@@ -429,8 +433,9 @@ func (api *API) table() []route {
 				if err != nil {
 					return nil, err
 				}
+				rev := s.RevisionToken(a)
 				l, err := s.ListMedia(r.Context(), a, q)
-				return mediaList{Media: l.Items, NextCursor: l.NextCursor, Total: l.Total, Revision: revString(l.Revision)}, err
+				return mediaList{Media: l.Items, NextCursor: l.NextCursor, Total: l.Total, Revision: rev}, err
 			}},
 		{Method: "GET", Path: "/api/v1/media/{id}", Summary: "A media object", Tag: "media", Resp: domain.Media{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
@@ -489,8 +494,9 @@ func (api *API) table() []route {
 				if err != nil {
 					return nil, err
 				}
-				allowed, rev, err := s.Check(r.Context(), a, subjectOr(in.Subject, a), in.Permission, in.Object)
-				return checkResp{Allowed: allowed, Revision: revString(rev)}, err
+				rev := s.RevisionToken(a)
+				allowed, _, err := s.Check(r.Context(), a, subjectOr(in.Subject, a), in.Permission, in.Object)
+				return checkResp{Allowed: allowed, Revision: rev}, err
 			}},
 		{Method: "GET", Path: "/api/v1/objects", Summary: "Ids of the objects of a type on which a user has a permission: complete, paginated, with the exact total", Tag: "permissions",
 			Query: []param{{Name: "subject", Description: "user:ID (default: you)"}, {Name: "permission", Description: "e.g. can_view", Required: true},
@@ -503,16 +509,17 @@ func (api *API) table() []route {
 				if err != nil {
 					return nil, err
 				}
-				rev := s.Revision()
+				rev := s.RevisionToken(a)
 				ex, err := s.Explain(r.Context(), a, subjectOr(in.Subject, a), in.Permission, in.Object)
-				return explainResp{Explanation: ex, Revision: revString(rev)}, err
+				return explainResp{Explanation: ex, Revision: rev}, err
 			}},
 		{Method: "GET", Path: "/api/v1/who", Summary: "The active users who have a permission on an object (review_access or workspace owner)", Tag: "permissions",
 			Query: []param{{Name: "permission", Required: true, Description: "e.g. can_view"}, {Name: "object", Required: true, Description: "TYPE:ID"}}, Resp: whoResp{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				q := r.URL.Query()
-				users, rev, err := s.Who(r.Context(), a, q.Get("permission"), q.Get("object"))
-				return whoResp{Users: users, Revision: revString(rev)}, err
+				rev := s.RevisionToken(a)
+				users, _, err := s.Who(r.Context(), a, q.Get("permission"), q.Get("object"))
+				return whoResp{Users: users, Revision: rev}, err
 			}},
 	}
 }
@@ -567,8 +574,9 @@ func (api *API) listQuery(r *http.Request, t authz.ObjectType) (service.ListQuer
 func (api *API) getACL(t authz.ObjectType, path string) route {
 	return route{Method: "GET", Path: path, Summary: "The " + t.String() + "'s ACL", Tag: "acl", Resp: aclResp{},
 		Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+			rev := api.svc.RevisionToken(a)
 			entries, err := api.svc.GetACL(r.Context(), a, authz.ObjectRef{Type: t, ID: r.PathValue("id")})
-			return aclResp{Entries: entries, Revision: revString(api.svc.Revision())}, err
+			return aclResp{Entries: entries, Revision: rev}, err
 		}}
 }
 
@@ -586,8 +594,8 @@ func (api *API) putACL(t authz.ObjectType, path string) route {
 			if err != nil {
 				return nil, err
 			}
-			out, rev, err := api.svc.SetACL(r.Context(), a, authz.ObjectRef{Type: t, ID: r.PathValue("id")}, entries)
-			return aclResp{Entries: out, Revision: revString(rev)}, err
+			out, _, err := api.svc.SetACL(r.Context(), a, authz.ObjectRef{Type: t, ID: r.PathValue("id")}, entries)
+			return aclResp{Entries: out, Revision: api.svc.RevisionToken(a)}, err
 		}}
 }
 
@@ -657,7 +665,7 @@ func (api *API) batchACL(w http.ResponseWriter, r *http.Request, a service.Actor
 	if err != nil {
 		return nil, err
 	}
-	return batchResp{BatchResult: res, Revision: revString(res.Revision)}, nil
+	return batchResp{BatchResult: res, Revision: api.svc.RevisionToken(a)}, nil
 }
 
 func (api *API) objects(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
@@ -671,10 +679,11 @@ func (api *API) objects(w http.ResponseWriter, r *http.Request, a service.Actor)
 			return nil, &httpError{status: 422, code: "validation_failed", field: name, msg: name + " is required"}
 		}
 	}
-	p, rev, err := api.svc.ListObjects(r.Context(), a, subjectOr(q.Get("subject"), a), q.Get("permission"), q.Get("type"),
+	rev := api.svc.RevisionToken(a)
+	p, _, err := api.svc.ListObjects(r.Context(), a, subjectOr(q.Get("subject"), a), q.Get("permission"), q.Get("type"),
 		service.ListQuery{Limit: limit, Cursor: q.Get("cursor"), Workspace: q.Get("workspace")})
 	if err != nil {
 		return nil, err
 	}
-	return objectsResp{Objects: p.IDs, NextCursor: p.NextCursor, Total: p.Total, Revision: revString(rev)}, nil
+	return objectsResp{Objects: p.IDs, NextCursor: p.NextCursor, Total: p.Total, Revision: rev}, nil
 }

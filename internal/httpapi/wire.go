@@ -272,8 +272,7 @@ type indexResp struct {
 }
 
 type healthResp struct {
-	Status   string `json:"status"`
-	Revision string `json:"revision,omitempty"`
+	Status string `json:"status"`
 }
 
 // creatorSubject is how default ACLs name the creating user.

@@ -21,6 +21,7 @@ import (
 
 	"atrium/internal/authz"
 	"atrium/internal/identity"
+	"atrium/internal/opaque"
 	"atrium/internal/store"
 )
 
@@ -54,6 +55,10 @@ type Service struct {
 	// dummyHash is verified when a sign-in names nobody, so that unknown
 	// and known logins take the same time.
 	dummyHash string
+
+	revTokens *opaque.Codec
+	revMu     sync.Mutex
+	acctRev   map[string]uint64 // account -> revision of its latest applied write
 }
 
 // New loads the permission engine from the store and returns a Service.
@@ -73,6 +78,14 @@ func New(ctx context.Context, st store.Store, opt Options) (*Service, error) {
 		return nil, err
 	}
 	s.dummyHash = h
+	key, err := st.InstanceSecret(ctx, "revision tokens")
+	if err != nil {
+		return nil, fmt.Errorf("revision token key: %w", err)
+	}
+	if s.revTokens, err = opaque.New(key[:16], "revision"); err != nil {
+		return nil, err
+	}
+	s.acctRev = map[string]uint64{}
 	if err := s.reload(ctx); err != nil {
 		return nil, err
 	}
@@ -111,6 +124,11 @@ func (s *Service) reload(ctx context.Context) error {
 		return fmt.Errorf("load permission index: %w", err)
 	}
 	s.engine.Store(e)
+	all := map[string]bool{}
+	for _, a := range e.Accounts() {
+		all[a] = true
+	}
+	s.noteAccounts(all, rev)
 	s.log.Info("permission index loaded", "revision", rev, "entities", len(ops), "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
@@ -153,12 +171,16 @@ func (s *Service) Sync(ctx context.Context) error {
 	if rev <= cur {
 		return nil
 	}
+	touched := map[string]bool{}
+	accountsDeleted(e, ops, touched)
 	if err := e.Apply(rev, ops...); err != nil {
 		// The store holds only consistent state, so this is a bug; a full
 		// reload puts the engine right again.
 		s.log.Error("permission index apply failed; reloading", "err", err)
 		return s.reload(ctx)
 	}
+	accountsPut(e, ops, touched)
+	s.noteAccounts(touched, rev)
 	return nil
 }
 

@@ -248,5 +248,9 @@ type Store interface {
 	Snapshot(ctx context.Context, fn func(Reader) error) error
 	// PruneChanges drops change-log entries older than the given age.
 	PruneChanges(ctx context.Context, olderThan time.Duration) error
+	// InstanceSecret returns the 32 random bytes stored under name,
+	// creating them on first use: the same for every process on the
+	// database, for as long as it lives.
+	InstanceSecret(ctx context.Context, name string) ([]byte, error)
 	Close() error
 }

@@ -98,13 +98,13 @@ func TestSQLiteRefusesAnUnexpectedSchema(t *testing.T) {
 		}, false},
 		{"a database at a newer version opened without migrating", func(t *testing.T, dir string) {
 			openSQLite(t, dir, true).Close()
-			if _, err := rawDB(t, dir).Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (2, 1)`); err != nil {
+			if _, err := rawDB(t, dir).Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (9999, 1)`); err != nil {
 				t.Fatal(err)
 			}
 		}, false},
 		{"a database at a newer version opened with migrating", func(t *testing.T, dir string) {
 			openSQLite(t, dir, true).Close()
-			if _, err := rawDB(t, dir).Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (2, 1)`); err != nil {
+			if _, err := rawDB(t, dir).Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (9999, 1)`); err != nil {
 				t.Fatal(err)
 			}
 		}, true},

@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -100,6 +102,37 @@ func (s *Store) Snapshot(ctx context.Context, fn func(store.Reader) error) error
 	}
 	defer tx.Rollback()
 	return fn(reader{q: tx, d: s.d})
+}
+
+// InstanceSecret implements store.Store. It does not advance the revision:
+// it changes nothing clients can see.
+func (s *Store) InstanceSecret(ctx context.Context, name string) ([]byte, error) {
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, err
+	}
+	tx, err := s.rw.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	r := reader{q: tx, d: s.d}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO instance_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING`,
+		name, hex.EncodeToString(fresh), micros(time.Now())); err != nil {
+		return nil, r.wrap("store secret "+name, err)
+	}
+	var v string
+	if err := tx.QueryRowContext(ctx, `SELECT value FROM instance_secrets WHERE name = $1`, name).Scan(&v); err != nil {
+		return nil, r.wrap("read secret "+name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, r.wrap("commit", err)
+	}
+	b, err := hex.DecodeString(v)
+	if err != nil || len(b) != 32 {
+		return nil, fmt.Errorf("secret %s is damaged", name)
+	}
+	return b, nil
 }
 
 // PruneChanges implements store.Store.

@@ -112,4 +112,25 @@ var sessionCases = []testCase{
 			diff(t, "revocation time of "+id, want, got.RevokedAt)
 		}
 	}},
+	{"InstanceSecret is 32 random bytes, the same on every call for a name, and does not advance the revision", func(t *testing.T, f *fixture) {
+		rev, err := f.s.Revision(f.ctx)
+		f.must(err)
+		a1, err := f.s.InstanceSecret(f.ctx, "a")
+		f.must(err)
+		a2, err := f.s.InstanceSecret(f.ctx, "a")
+		f.must(err)
+		b, err := f.s.InstanceSecret(f.ctx, "b")
+		f.must(err)
+		if len(a1) != 32 || string(a1) != string(a2) {
+			t.Errorf("secret a: %x then %x", a1, a2)
+		}
+		if string(a1) == string(b) {
+			t.Error("two names share a secret")
+		}
+		after, err := f.s.Revision(f.ctx)
+		f.must(err)
+		if after != rev {
+			t.Errorf("revision moved from %d to %d", rev, after)
+		}
+	}},
 }
