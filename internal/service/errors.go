@@ -3,6 +3,8 @@ package service
 import (
 	"errors"
 	"fmt"
+
+	"atrium/internal/store"
 )
 
 // Kind classifies an error for the API: each maps to one HTTP status.
@@ -71,3 +73,14 @@ func conflict(code, format string, args ...any) *Error {
 // credentials, and for users who may not sign in; the cases are not told
 // apart.
 var ErrUnauthenticated = &Error{Kind: KindUnauthenticated, Code: "unauthenticated", Message: "sign in required: the credentials are missing, invalid or expired"}
+
+// unique reports a uniqueness conflict from the store as already_exists,
+// worded by format; other errors pass through.
+func unique(err error, format string, args ...any) error {
+	if errors.Is(err, store.ErrConflict) {
+		e := conflict("already_exists", format, args...)
+		e.Err = err
+		return e
+	}
+	return err
+}

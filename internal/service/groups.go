@@ -107,13 +107,7 @@ func (s *Service) CreateGroup(ctx context.Context, a Actor, in GroupInput) (doma
 		}
 		g.Members = in.Members
 		// A new group has no parents, so its members cannot form a cycle.
-		if err := tx.CreateGroup(ctx, g); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return conflict("already_exists", "a group named %q already exists", g.Name)
-			}
-			return err
-		}
-		return nil
+		return unique(tx.CreateGroup(ctx, g), "a group named %q already exists", g.Name)
 	})
 	if err != nil {
 		return domain.Group{}, err
@@ -185,13 +179,7 @@ func (s *Service) UpdateGroup(ctx context.Context, a Actor, id string, in GroupU
 			}
 			g.Roles = roles.Names()
 		}
-		if err := tx.UpdateGroup(ctx, g); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return conflict("already_exists", "a group with this name already exists")
-			}
-			return err
-		}
-		return nil
+		return unique(tx.UpdateGroup(ctx, g), "a group with this name already exists")
 	})
 	if err != nil {
 		return domain.Group{}, err

@@ -137,10 +137,7 @@ func (im *importer) acl(t authz.ObjectType, es []scenario.ACLEntry, acct string)
 }
 
 func (im *importer) exists(err error, what string) error {
-	if errors.Is(err, store.ErrConflict) {
-		return conflict("already_exists", "%s already exists in the database (or clashes with an existing one)", what)
-	}
-	return err
+	return unique(err, "%s already exists in the database (or clashes with an existing one)", what)
 }
 
 func (im *importer) add(ctx context.Context, e *scenario.Entity) error {

@@ -77,13 +77,7 @@ func (s *Service) CreateTier(ctx context.Context, a Actor, in TierInput) (domain
 		if err := checkGrants(ctx, tx, a, t.Grants, "grants"); err != nil {
 			return err
 		}
-		if err := tx.CreateTier(ctx, t); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return conflict("already_exists", "a tier named %q already exists", t.Name)
-			}
-			return err
-		}
-		return nil
+		return unique(tx.CreateTier(ctx, t), "a tier named %q already exists", t.Name)
 	})
 	if err != nil {
 		return domain.Tier{}, err
@@ -146,13 +140,7 @@ func (s *Service) UpdateTier(ctx context.Context, a Actor, id string, in NameUpd
 		if err := applyNames(&t.Name, &t.Description, in.Name, in.Description); err != nil {
 			return err
 		}
-		if err := tx.UpdateTier(ctx, t); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return conflict("already_exists", "a tier named %q already exists", t.Name)
-			}
-			return err
-		}
-		return nil
+		return unique(tx.UpdateTier(ctx, t), "a tier named %q already exists", t.Name)
 	})
 	if err != nil {
 		return domain.Tier{}, err
@@ -300,13 +288,7 @@ func (s *Service) CreateWorkspace(ctx context.Context, a Actor, in WorkspaceInpu
 				return conflict("limit_reached", "the account's plan allows %d workspaces (limit max_workspaces)", acct.Limits.MaxWorkspaces)
 			}
 		}
-		if err := tx.CreateWorkspace(ctx, w); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return conflict("already_exists", "a workspace named %q already exists", w.Name)
-			}
-			return err
-		}
-		return nil
+		return unique(tx.CreateWorkspace(ctx, w), "a workspace named %q already exists", w.Name)
 	})
 	if err != nil {
 		return domain.Workspace{}, err
@@ -377,13 +359,7 @@ func (s *Service) UpdateWorkspace(ctx context.Context, a Actor, id string, in Wo
 			}
 			w.TierID = *in.TierID
 		}
-		if err := tx.UpdateWorkspace(ctx, w); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return conflict("already_exists", "a workspace named %q already exists", w.Name)
-			}
-			return err
-		}
-		return nil
+		return unique(tx.UpdateWorkspace(ctx, w), "a workspace named %q already exists", w.Name)
 	})
 	if err != nil {
 		return domain.Workspace{}, err

@@ -89,10 +89,7 @@ func (s *Service) insertUser(ctx context.Context, tx store.Tx, u domain.User, ha
 			return err
 		}
 	}
-	if err := tx.CreateUser(ctx, u, hash); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return conflict("already_exists", "a user with this username or email already exists in the account")
-		}
+	if err := unique(tx.CreateUser(ctx, u, hash), "a user with this username or email already exists in the account"); err != nil {
 		return err
 	}
 	std, err := tx.BuiltinGroupID(ctx, u.AccountID, domain.BuiltinStandard)
@@ -327,10 +324,7 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id string, in UserUpd
 				}
 			}
 		}
-		if err := tx.UpdateUser(ctx, u); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return conflict("already_exists", "another user of the account has this email")
-			}
+		if err := unique(tx.UpdateUser(ctx, u), "another user of the account has this email"); err != nil {
 			return err
 		}
 		if u.Status != domain.StatusActive && oldStatus == domain.StatusActive {
