@@ -428,7 +428,7 @@ func check(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		ok, _, err := svc.Check(ctx, a, q.subject, q.permission, q.object)
+		ok, err := svc.Check(ctx, a, q.subject, q.permission, q.object)
 		if err != nil {
 			return err
 		}
@@ -449,7 +449,7 @@ func list(ctx context.Context, env Env, args []string) error {
 		}
 		cursor, n := "", 0
 		for {
-			p, _, err := svc.ListObjects(ctx, a, q.subject, q.permission, q.typ, service.ListQuery{Limit: 1000, Cursor: cursor})
+			p, err := svc.ListObjects(ctx, a, q.subject, q.permission, q.typ, service.ListQuery{Limit: 1000, Cursor: cursor})
 			if err != nil {
 				return err
 			}
@@ -530,7 +530,7 @@ func who(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		users, _, err := svc.Who(ctx, a, q.permission, q.object)
+		users, err := svc.Who(ctx, a, q.permission, q.object)
 		if err != nil {
 			return err
 		}

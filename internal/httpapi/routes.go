@@ -495,7 +495,7 @@ func (api *API) table() []route {
 					return nil, err
 				}
 				rev := s.RevisionToken(a)
-				allowed, _, err := s.Check(r.Context(), a, subjectOr(in.Subject, a), in.Permission, in.Object)
+				allowed, err := s.Check(r.Context(), a, subjectOr(in.Subject, a), in.Permission, in.Object)
 				return checkResp{Allowed: allowed, Revision: rev}, err
 			}},
 		{Method: "GET", Path: "/api/v1/objects", Summary: "Ids of the objects of a type on which a user has a permission: complete, paginated, with the exact total", Tag: "permissions",
@@ -518,7 +518,7 @@ func (api *API) table() []route {
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				q := r.URL.Query()
 				rev := s.RevisionToken(a)
-				users, _, err := s.Who(r.Context(), a, q.Get("permission"), q.Get("object"))
+				users, err := s.Who(r.Context(), a, q.Get("permission"), q.Get("object"))
 				return whoResp{Users: users, Revision: rev}, err
 			}},
 	}
@@ -594,7 +594,7 @@ func (api *API) putACL(t authz.ObjectType, path string) route {
 			if err != nil {
 				return nil, err
 			}
-			out, _, err := api.svc.SetACL(r.Context(), a, authz.ObjectRef{Type: t, ID: r.PathValue("id")}, entries)
+			out, err := api.svc.SetACL(r.Context(), a, authz.ObjectRef{Type: t, ID: r.PathValue("id")}, entries)
 			return aclResp{Entries: out, Revision: api.svc.RevisionToken(a)}, err
 		}}
 }
@@ -680,7 +680,7 @@ func (api *API) objects(w http.ResponseWriter, r *http.Request, a service.Actor)
 		}
 	}
 	rev := api.svc.RevisionToken(a)
-	p, _, err := api.svc.ListObjects(r.Context(), a, subjectOr(q.Get("subject"), a), q.Get("permission"), q.Get("type"),
+	p, err := api.svc.ListObjects(r.Context(), a, subjectOr(q.Get("subject"), a), q.Get("permission"), q.Get("type"),
 		service.ListQuery{Limit: limit, Cursor: q.Get("cursor"), Workspace: q.Get("workspace")})
 	if err != nil {
 		return nil, err

@@ -37,11 +37,11 @@ func (s *Service) GetACL(ctx context.Context, a Actor, ref authz.ObjectRef) ([]d
 }
 
 // SetACL replaces the ACL of an object (owner role on its workspace).
-func (s *Service) SetACL(ctx context.Context, a Actor, ref authz.ObjectRef, entries []domain.ACLEntry) ([]domain.ACLEntry, uint64, error) {
+func (s *Service) SetACL(ctx context.Context, a Actor, ref authz.ObjectRef, entries []domain.ACLEntry) ([]domain.ACLEntry, error) {
 	if err := s.member(a); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	rev, err := s.update(ctx, func(tx store.Tx) error {
+	_, err := s.update(ctx, func(tx store.Tx) error {
 		if err := s.canManage(a, ref); err != nil {
 			return err
 		}
@@ -52,10 +52,9 @@ func (s *Service) SetACL(ctx context.Context, a Actor, ref authz.ObjectRef, entr
 		return storeErr(tx.SetACL(ctx, ref, norm), ref.Type.String())
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	out, err := loadACL(ctx, s.store, ref)
-	return out, rev, err
+	return loadACL(ctx, s.store, ref)
 }
 
 // DefaultACLs returns the account's default ACL for each content type.
@@ -143,7 +142,6 @@ type BatchResult struct {
 	Added      []TupleChange `json:"added"`
 	Removed    []TupleChange `json:"removed"`
 	ChangedIDs []string      `json:"changed_ids"` // the first 1000
-	Revision   uint64        `json:"-"`
 }
 
 type tuple struct {
@@ -281,13 +279,11 @@ func (s *Service) EditACLs(ctx context.Context, a Actor, b BatchACL) (BatchResul
 	}
 	if b.DryRun {
 		err := s.store.Snapshot(ctx, func(r store.Reader) error { return run(r, nil) })
-		res.Revision = s.Revision()
 		return res, err
 	}
-	rev, err := s.update(ctx, func(tx store.Tx) error {
+	_, err := s.update(ctx, func(tx store.Tx) error {
 		return run(tx, func(ref authz.ObjectRef, entries []domain.ACLEntry) error { return tx.SetACL(ctx, ref, entries) })
 	})
-	res.Revision = rev
 	return res, err
 }
 

@@ -199,29 +199,26 @@ type Listing[T any] struct {
 	Items      []T
 	NextCursor string
 	Total      int
-	Revision   uint64
 }
 
-func (s *Service) page(a Actor, t authz.ObjectType, q ListQuery) (authz.Page, uint64, error) {
+func (s *Service) page(a Actor, t authz.ObjectType, q ListQuery) (authz.Page, error) {
 	if q.Permission == 0 {
 		q.Permission = viewPermission(t)
 	}
 	if !authz.Supported(t, q.Permission) {
-		return authz.Page{}, 0, invalid("permission", "%s is not a permission of %s", q.Permission, t)
+		return authz.Page{}, invalid("permission", "%s is not a permission of %s", q.Permission, t)
 	}
 	if q.Limit <= 0 {
 		q.Limit = 100
 	}
 	if q.Limit > 1000 {
-		return authz.Page{}, 0, invalid("limit", "limit must be between 1 and 1000")
+		return authz.Page{}, invalid("limit", "limit must be between 1 and 1000")
 	}
-	e := s.Engine()
-	rev := e.Revision()
-	p, err := e.List(a.UserID, q.Permission, t, authz.ListOptions{Limit: q.Limit, Cursor: q.Cursor, Workspace: q.Workspace})
+	p, err := s.Engine().List(a.UserID, q.Permission, t, authz.ListOptions{Limit: q.Limit, Cursor: q.Cursor, Workspace: q.Workspace})
 	if errors.Is(err, authz.ErrBadCursor) {
-		return p, 0, invalid("cursor", "the cursor is not one this server returned; start the listing again")
+		return p, invalid("cursor", "the cursor is not one this server returned, or it expired when the server restarted; start the listing again")
 	}
-	return p, rev, err
+	return p, err
 }
 
 // ListRecords lists the records the actor has a permission on (can_view by
@@ -230,12 +227,12 @@ func (s *Service) ListRecords(ctx context.Context, a Actor, q ListQuery) (Listin
 	if err := s.member(a); err != nil {
 		return Listing[domain.Record]{}, err
 	}
-	p, rev, err := s.page(a, authz.Record, q)
+	p, err := s.page(a, authz.Record, q)
 	if err != nil {
 		return Listing[domain.Record]{}, err
 	}
 	recs, err := s.store.GetRecords(ctx, p.IDs)
-	return Listing[domain.Record]{Items: recs, NextCursor: p.NextCursor, Total: p.Total, Revision: rev}, err
+	return Listing[domain.Record]{Items: recs, NextCursor: p.NextCursor, Total: p.Total}, err
 }
 
 // RecordUpdate changes a record; nil fields stay.
@@ -396,12 +393,12 @@ func (s *Service) ListMedia(ctx context.Context, a Actor, q ListQuery) (Listing[
 	if err := s.member(a); err != nil {
 		return Listing[domain.Media]{}, err
 	}
-	p, rev, err := s.page(a, authz.Media, q)
+	p, err := s.page(a, authz.Media, q)
 	if err != nil {
 		return Listing[domain.Media]{}, err
 	}
 	ms, err := s.store.GetMediaMany(ctx, p.IDs)
-	return Listing[domain.Media]{Items: ms, NextCursor: p.NextCursor, Total: p.Total, Revision: rev}, err
+	return Listing[domain.Media]{Items: ms, NextCursor: p.NextCursor, Total: p.Total}, err
 }
 
 // MediaUpdate changes a media object's metadata; nil fields stay.
@@ -524,12 +521,12 @@ func (s *Service) ListCollections(ctx context.Context, a Actor, q ListQuery) (Li
 	if err := s.member(a); err != nil {
 		return Listing[domain.Collection]{}, err
 	}
-	p, rev, err := s.page(a, authz.Collection, q)
+	p, err := s.page(a, authz.Collection, q)
 	if err != nil {
 		return Listing[domain.Collection]{}, err
 	}
 	cs, err := s.store.GetCollections(ctx, p.IDs)
-	return Listing[domain.Collection]{Items: cs, NextCursor: p.NextCursor, Total: p.Total, Revision: rev}, err
+	return Listing[domain.Collection]{Items: cs, NextCursor: p.NextCursor, Total: p.Total}, err
 }
 
 // UpdateCollection renames a collection (can_edit).

@@ -48,45 +48,42 @@ func parseContentRef(object string) (authz.ObjectRef, error) {
 	return ref, nil
 }
 
-// Check answers whether subject has permission on object, with the
-// revision the answer reflects (at least).
-func (s *Service) Check(ctx context.Context, a Actor, subject, permission, object string) (bool, uint64, error) {
+// Check answers whether subject has permission on object.
+func (s *Service) Check(ctx context.Context, a Actor, subject, permission, object string) (bool, error) {
 	if err := s.member(a); err != nil {
-		return false, 0, err
+		return false, err
 	}
 	user, err := s.subjectUser(a, subject)
 	if err != nil {
-		return false, 0, err
+		return false, err
 	}
 	ref, err := parseContentRef(object)
 	if err != nil {
-		return false, 0, err
+		return false, err
 	}
 	p, err := checkPermission(ref.Type, permission)
 	if err != nil {
-		return false, 0, err
+		return false, err
 	}
-	e := s.Engine()
-	rev := e.Revision()
-	return e.Check(user, p, ref), rev, nil
+	return s.Engine().Check(user, p, ref), nil
 }
 
 // ListObjects pages through the ids of objects of a type on which subject
 // has permission.
-func (s *Service) ListObjects(ctx context.Context, a Actor, subject, permission, typ string, q ListQuery) (authz.Page, uint64, error) {
+func (s *Service) ListObjects(ctx context.Context, a Actor, subject, permission, typ string, q ListQuery) (authz.Page, error) {
 	if err := s.member(a); err != nil {
-		return authz.Page{}, 0, err
+		return authz.Page{}, err
 	}
 	user, err := s.subjectUser(a, subject)
 	if err != nil {
-		return authz.Page{}, 0, err
+		return authz.Page{}, err
 	}
 	t, err := authz.ParseObjectType(typ)
 	if err != nil || !t.IsContent() {
-		return authz.Page{}, 0, invalid("type", "type must be record, media or collection")
+		return authz.Page{}, invalid("type", "type must be record, media or collection")
 	}
 	if q.Permission, err = checkPermission(t, permission); err != nil {
-		return authz.Page{}, 0, err
+		return authz.Page{}, err
 	}
 	return s.page(Actor{UserID: user, AccountID: a.AccountID}, t, q)
 }
@@ -126,20 +123,20 @@ func (s *Service) canSee(a Actor, ref authz.ObjectRef) bool {
 
 // Who lists the active users who have permission on object. The actor must
 // see the object, and either hold review_access or own its workspace.
-func (s *Service) Who(ctx context.Context, a Actor, permission, object string) ([]string, uint64, error) {
+func (s *Service) Who(ctx context.Context, a Actor, permission, object string) ([]string, error) {
 	if err := s.member(a); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	ref, err := parseContentRef(object)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	p, err := checkPermission(ref.Type, permission)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	if !s.canSee(a, ref) {
-		return nil, 0, notFound(ref.Type.String())
+		return nil, notFound(ref.Type.String())
 	}
 	e := s.Engine()
 	ws := ref.ID
@@ -147,8 +144,7 @@ func (s *Service) Who(ctx context.Context, a Actor, permission, object string) (
 		ws, _ = e.WorkspaceOf(ref)
 	}
 	if !s.can(a, authz.ReviewAccess) && !e.Check(a.UserID, authz.CanManage, authz.ObjectRef{Type: authz.Workspace, ID: ws}) {
-		return nil, 0, forbidden("listing who has access needs review_access or the owner role on the workspace")
+		return nil, forbidden("listing who has access needs review_access or the owner role on the workspace")
 	}
-	rev := e.Revision()
-	return e.Who(p, ref), rev, nil
+	return e.Who(p, ref), nil
 }

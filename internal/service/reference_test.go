@@ -92,7 +92,7 @@ func TestImportedScenariosAgreeWithReference(t *testing.T) {
 				actor := owners[userAcct]
 				switch q.Op {
 				case "check":
-					got, _, err := svc.Check(ctx, actor, q.Subject, q.Permission, q.Resource)
+					got, err := svc.Check(ctx, actor, q.Subject, q.Permission, q.Resource)
 					if err != nil {
 						t.Fatalf("#%d: %v", i, err)
 					}
@@ -104,7 +104,7 @@ func TestImportedScenariosAgreeWithReference(t *testing.T) {
 					var ids []string
 					cursor := ""
 					for {
-						p, _, err := svc.ListObjects(ctx, actor, q.Subject, q.Permission, q.Type, service.ListQuery{Limit: 1000, Cursor: cursor})
+						p, err := svc.ListObjects(ctx, actor, q.Subject, q.Permission, q.Type, service.ListQuery{Limit: 1000, Cursor: cursor})
 						if err != nil {
 							t.Fatalf("#%d: %v", i, err)
 						}
