@@ -116,19 +116,25 @@ func (s *Service) AuthenticateSession(ctx context.Context, secret string) (Actor
 		return Actor{}, "", ErrUnauthenticated
 	}
 	hash := identity.HashSecret(secret)
-	sess, err := s.store.GetSession(ctx, hash)
-	if errors.Is(err, store.ErrNotFound) {
+	sess, ok := s.creds.session(hash)
+	if !ok {
+		rev := s.Revision()
+		got, err := s.store.GetSession(ctx, hash)
+		if errors.Is(err, store.ErrNotFound) {
+			return Actor{}, "", ErrUnauthenticated
+		}
+		if err != nil {
+			return Actor{}, "", err
+		}
+		sess = cachedSession{userID: got.UserID, csrfHash: got.CSRFHash, expires: got.ExpiresAt}
+		s.creds.putSession(hash, sess, rev, s.Revision)
+	}
+	if time.Now().After(sess.expires) {
 		return Actor{}, "", ErrUnauthenticated
 	}
-	if err != nil {
-		return Actor{}, "", err
-	}
-	if time.Now().After(sess.ExpiresAt) {
-		return Actor{}, "", ErrUnauthenticated
-	}
-	a, err := s.actorFor(sess.UserID, authz.AppPortal)
+	a, err := s.actorFor(sess.userID, authz.AppPortal)
 	a.SessionHash = hash
-	return a, sess.CSRFHash, err
+	return a, sess.csrfHash, err
 }
 
 // SignOut ends the actor's session.
@@ -136,7 +142,7 @@ func (s *Service) SignOut(ctx context.Context, a Actor) error {
 	if a.SessionHash == "" {
 		return nil
 	}
-	_, err := s.store.Update(ctx, func(tx store.Tx) error { return tx.DeleteSession(ctx, a.SessionHash) })
+	_, err := s.update(ctx, func(tx store.Tx) error { return tx.DeleteSession(ctx, a.SessionHash) })
 	return err
 }
 
@@ -145,19 +151,29 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (Actor, 
 	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 100 {
 		return Actor{}, ErrUnauthenticated
 	}
-	tok, err := s.store.GetTokenByHash(ctx, identity.HashSecret(secret))
-	if errors.Is(err, store.ErrNotFound) {
-		return Actor{}, ErrUnauthenticated
+	hash := identity.HashSecret(secret)
+	tok, ok := s.creds.token(hash)
+	if !ok {
+		rev := s.Revision()
+		got, err := s.store.GetTokenByHash(ctx, hash)
+		if errors.Is(err, store.ErrNotFound) || err == nil && got.RevokedAt != nil {
+			return Actor{}, ErrUnauthenticated
+		}
+		if err != nil {
+			return Actor{}, err
+		}
+		tok = cachedToken{id: got.ID, userID: got.UserID}
+		if got.ExpiresAt != nil {
+			tok.expires = *got.ExpiresAt
+		}
+		s.creds.putToken(hash, tok, rev, s.Revision)
 	}
-	if err != nil {
-		return Actor{}, err
-	}
-	if tok.RevokedAt != nil || tok.ExpiresAt != nil && time.Now().After(*tok.ExpiresAt) {
+	if !tok.expires.IsZero() && time.Now().After(tok.expires) {
 		return Actor{}, ErrUnauthenticated
 	}
 	// API tokens are the connect application's credentials.
-	a, err := s.actorFor(tok.UserID, authz.AppConnect)
-	a.TokenID = tok.ID
+	a, err := s.actorFor(tok.userID, authz.AppConnect)
+	a.TokenID = tok.id
 	return a, err
 }
 
@@ -225,7 +241,7 @@ func (s *Service) RevokeToken(ctx context.Context, a Actor, id string) error {
 	if authz.ValidID(id) != nil {
 		return notFound("token")
 	}
-	_, err := s.store.Update(ctx, func(tx store.Tx) error {
+	_, err := s.update(ctx, func(tx store.Tx) error {
 		tok, err := tx.GetToken(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return notFound("token")

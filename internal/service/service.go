@@ -56,6 +56,8 @@ type Service struct {
 	// and known logins take the same time.
 	dummyHash string
 
+	creds *credCache
+
 	revTokens *opaque.Codec
 	revMu     sync.Mutex
 	acctRev   map[string]uint64 // account -> revision of its latest applied write
@@ -86,6 +88,7 @@ func New(ctx context.Context, st store.Store, opt Options) (*Service, error) {
 		return nil, err
 	}
 	s.acctRev = map[string]uint64{}
+	s.creds = newCredCache()
 	if err := s.reload(ctx); err != nil {
 		return nil, err
 	}
@@ -124,6 +127,8 @@ func (s *Service) reload(ctx context.Context) error {
 		return fmt.Errorf("load permission index: %w", err)
 	}
 	s.engine.Store(e)
+	// The engine moved before the cache is cleared: see credCache.
+	s.creds.clear()
 	all := map[string]bool{}
 	for _, a := range e.Accounts() {
 		all[a] = true
@@ -143,6 +148,7 @@ func (s *Service) Sync(ctx context.Context) error {
 	cur := e.Revision()
 	var ops []authz.Op
 	var rev uint64
+	var revokedTokens, endedSessions []string
 	full := false
 	err := s.store.Snapshot(ctx, func(r store.Reader) error {
 		refs, latest, err := r.Changes(ctx, cur)
@@ -154,6 +160,14 @@ func (s *Service) Sync(ctx context.Context) error {
 			return err
 		}
 		rev = latest
+		for _, ref := range refs {
+			switch ref.Kind {
+			case store.KindToken:
+				revokedTokens = append(revokedTokens, ref.ID)
+			case store.KindSession:
+				endedSessions = append(endedSessions, ref.ID)
+			}
+		}
 		if rev <= cur || len(refs) == 0 {
 			return nil
 		}
@@ -181,6 +195,7 @@ func (s *Service) Sync(ctx context.Context) error {
 	}
 	accountsPut(e, ops, touched)
 	s.noteAccounts(touched, rev)
+	s.creds.drop(revokedTokens, endedSessions)
 	return nil
 }
 

@@ -50,8 +50,17 @@ const (
 	KindCollection Kind = "collection"
 )
 
-// Kinds lists the change-log kinds in dependency order.
+// Kinds lists the change-log kinds of the permission engine's entities, in
+// dependency order.
 var Kinds = []Kind{KindAccount, KindUser, KindGroup, KindTier, KindWorkspace, KindRecord, KindMedia, KindCollection}
+
+// Credential kinds in the change log: a revoked token (by id) or a deleted
+// session (by id hash), so that every process drops them from its
+// authentication cache. LoadAuth ignores them.
+const (
+	KindToken   Kind = "token"
+	KindSession Kind = "session"
+)
 
 // Ref names one entity.
 type Ref struct {

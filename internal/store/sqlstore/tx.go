@@ -618,10 +618,24 @@ func (t *txn) CreateSession(ctx context.Context, s store.Session) error {
 }
 
 func (t *txn) DeleteSession(ctx context.Context, idHash string) error {
+	t.touch(store.KindSession, idHash)
 	return t.exec(ctx, "delete session", `DELETE FROM sessions WHERE id_hash = $1`, idHash)
 }
 
+// touchAll logs every id a query returns as changed.
+func (t *txn) touchAll(ctx context.Context, k store.Kind, query string, args ...any) error {
+	return t.collect(ctx, "log "+string(k)+" changes", query, args, func(rows *sql.Rows) error {
+		var id string
+		err := rows.Scan(&id)
+		t.touch(k, id)
+		return err
+	})
+}
+
 func (t *txn) DeleteUserSessions(ctx context.Context, userID string) error {
+	if err := t.touchAll(ctx, store.KindSession, `SELECT id_hash FROM sessions WHERE user_id = $1`, userID); err != nil {
+		return err
+	}
 	return t.exec(ctx, "delete sessions", `DELETE FROM sessions WHERE user_id = $1`, userID)
 }
 
@@ -638,9 +652,13 @@ func (t *txn) CreateToken(ctx context.Context, tk store.Token) error {
 }
 
 func (t *txn) RevokeToken(ctx context.Context, id string) error {
+	t.touch(store.KindToken, id)
 	return t.execOne(ctx, "revoke token "+id, `UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at = 0`, id, micros(t.now))
 }
 
 func (t *txn) RevokeUserTokens(ctx context.Context, userID string) error {
+	if err := t.touchAll(ctx, store.KindToken, `SELECT id FROM api_tokens WHERE user_id = $1 AND revoked_at = 0`, userID); err != nil {
+		return err
+	}
 	return t.exec(ctx, "revoke tokens", `UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at = 0`, userID, micros(t.now))
 }
