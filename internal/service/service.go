@@ -104,26 +104,58 @@ func (s *Service) Store() store.Store { return s.store }
 // Revision is the revision of the engine's state.
 func (s *Service) Revision() uint64 { return s.Engine().Revision() }
 
-// reload builds a fresh engine from a snapshot of the whole store.
+// reload builds a fresh engine from a snapshot of the whole store. Reading
+// the store and building the engine run side by side, in batches: the new
+// engine is private until it is complete, so its intermediate states are
+// never seen.
 func (s *Service) reload(ctx context.Context) error {
 	start := time.Now()
 	e := authz.New()
-	var ops []authz.Op
+	const batch = 8192
+	batches := make(chan []authz.Op, 4)
 	var rev uint64
-	err := s.store.Snapshot(ctx, func(r store.Reader) error {
-		var err error
-		if rev, err = r.Revision(ctx); err != nil {
+	var n int
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		readErr <- s.store.Snapshot(ctx, func(r store.Reader) error {
+			var err error
+			if rev, err = r.Revision(ctx); err != nil {
+				return err
+			}
+			buf := make([]authz.Op, 0, batch)
+			err = r.LoadAuth(ctx, nil, func(op authz.Op) error {
+				buf = append(buf, op)
+				if len(buf) == batch {
+					select {
+					case batches <- buf:
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+					buf = make([]authz.Op, 0, batch)
+				}
+				return nil
+			})
+			if err == nil && len(buf) > 0 {
+				batches <- buf
+			}
 			return err
-		}
-		return r.LoadAuth(ctx, nil, func(op authz.Op) error {
-			ops = append(ops, op)
-			return nil
 		})
-	})
-	if err != nil {
+	}()
+	var applyErr error
+	for ops := range batches {
+		n += len(ops)
+		if applyErr == nil {
+			applyErr = e.Apply(0, ops...)
+		}
+	}
+	if err := <-readErr; err != nil {
 		return fmt.Errorf("load permission index: %w", err)
 	}
-	if err := e.Apply(rev, ops...); err != nil {
+	if applyErr != nil {
+		return fmt.Errorf("load permission index: %w", applyErr)
+	}
+	if err := e.Apply(rev); err != nil {
 		return fmt.Errorf("load permission index: %w", err)
 	}
 	s.engine.Store(e)
@@ -134,7 +166,7 @@ func (s *Service) reload(ctx context.Context) error {
 		all[a] = true
 	}
 	s.noteAccounts(all, rev)
-	s.log.Info("permission index loaded", "revision", rev, "entities", len(ops), "took", time.Since(start).Round(time.Millisecond))
+	s.log.Info("permission index loaded", "revision", rev, "entities", n, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -33,7 +33,9 @@ func (r reader) LoadAuth(ctx context.Context, refs []store.Ref, fn func(authz.Op
 	}
 	found := map[store.Ref]bool{}
 	put := func(k store.Kind, id string, op authz.Op) error {
-		found[store.Ref{Kind: k, ID: id}] = true
+		if byKind != nil { // only partial loads turn the missing into deletes
+			found[store.Ref{Kind: k, ID: id}] = true
+		}
 		return fn(op)
 	}
 	loaders := []func() error{
@@ -226,16 +228,19 @@ var contentKinds = map[authz.ObjectType]struct {
 	authz.Collection: {store.KindCollection, `SELECT id, workspace_id, creator_id FROM collections`},
 }
 
-// loadContent loads records, media or collections in creation order, so a
-// fresh engine numbers them as they were created.
+// loadContent loads records, media or collections: all of them in id order
+// with their ACLs merged in (loadAllContent), or the given ones.
 func (r reader) loadContent(ctx context.Context, t authz.ObjectType, ids []string, put putFunc) error {
+	if ids == nil {
+		return r.loadAllContent(ctx, t, put)
+	}
 	ck := contentKinds[t]
 	return inChunks("id", ids, func(where string, args []any) error {
 		acls, err := r.acls(ctx, t, argIDs(ids, args))
 		if err != nil {
 			return err
 		}
-		return r.collect(ctx, "load "+t.String(), ck.query+where+` ORDER BY created_at, id`, args, func(rows *sql.Rows) error {
+		return r.collect(ctx, "load "+t.String(), ck.query+where+` ORDER BY id`, args, func(rows *sql.Rows) error {
 			var id, parent string
 			var creator sql.NullString
 			if err := rows.Scan(&id, &parent, &creator); err != nil {
@@ -254,4 +259,77 @@ func (r reader) loadContent(ctx context.Context, t authz.ObjectType, ids []strin
 			return put(ck.kind, id, op)
 		})
 	})
+}
+
+// loadAllContent streams every object of a type and merges in its ACL
+// rows, both read in id order from their primary keys, so a full load
+// builds no map of the whole ACL table.
+func (r reader) loadAllContent(ctx context.Context, t authz.ObjectType, put putFunc) error {
+	ck := contentKinds[t]
+	acl, err := r.q.QueryContext(ctx, `SELECT object_id, subject, permission FROM `+aclTable(t)+` ORDER BY object_id, subject`)
+	if err != nil {
+		return r.wrap("load "+t.String()+" ACLs", err)
+	}
+	defer acl.Close()
+	var aclID, aclSubject, aclPerm string
+	aclMore := acl.Next()
+	if aclMore {
+		if err := acl.Scan(&aclID, &aclSubject, &aclPerm); err != nil {
+			return r.wrap("load "+t.String()+" ACLs", err)
+		}
+	}
+	advance := func() error {
+		aclMore = acl.Next()
+		if aclMore {
+			return acl.Scan(&aclID, &aclSubject, &aclPerm)
+		}
+		return acl.Err()
+	}
+	err = r.collect(ctx, "load "+t.String(), ck.query+` ORDER BY id`, nil, func(rows *sql.Rows) error {
+		var id, parent string
+		var creator sql.NullString
+		if err := rows.Scan(&id, &parent, &creator); err != nil {
+			return err
+		}
+		// ACL rows of objects that sort before id cannot exist (foreign
+		// keys); skip defensively all the same.
+		for aclMore && aclID < id {
+			if err := advance(); err != nil {
+				return err
+			}
+		}
+		var entries []authz.ACLEntry
+		for aclMore && aclID == id {
+			subj, err := parseStoredSubject(aclSubject)
+			if err != nil {
+				return fmt.Errorf("%s %s ACL: %w", t, id, err)
+			}
+			level, err := authz.ParseACLPermission(t, aclPerm)
+			if err != nil {
+				return fmt.Errorf("%s %s ACL: %w", t, id, err)
+			}
+			if n := len(entries); n > 0 && entries[n-1].Subject == subj {
+				entries[n-1].Level = max(entries[n-1].Level, level)
+			} else {
+				entries = append(entries, authz.ACLEntry{Subject: subj, Level: level})
+			}
+			if err := advance(); err != nil {
+				return err
+			}
+		}
+		var op authz.Op
+		switch t {
+		case authz.Record:
+			op = authz.PutRecord{ID: id, Workspace: parent, ACL: entries}
+		case authz.Media:
+			op = authz.PutMedia{ID: id, Record: parent, ACL: entries}
+		default:
+			op = authz.PutCollection{ID: id, Workspace: parent, Creator: creator.String, ACL: entries}
+		}
+		return put(ck.kind, id, op)
+	})
+	if err != nil {
+		return err
+	}
+	return r.wrap("load "+t.String()+" ACLs", acl.Err())
 }
