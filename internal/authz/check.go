@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
 )
@@ -287,28 +288,30 @@ func (e *Engine) UserAccount(userID string) (string, bool) {
 // visible returns the ordinals of content table ti that user u reaches
 // under rule r. The caller holds the read lock.
 func (e *Engine) visible(u *principal, ti int, r rule) *roaring.Bitmap {
-	fromWS := roaring.New()
+	var parts []*roaring.Bitmap
 	for _, w := range u.account.workspaces {
 		if e.wsRole(u, w) >= r.ws {
-			fromWS.Or(w.objs[ti])
+			parts = append(parts, w.objs[ti])
 		}
 	}
-	other := roaring.New()
+	fromWS := roaring.FastOr(parts...)
+	parts = parts[:0]
 	if r.acl > 0 {
 		for _, pid := range u.closure {
 			if lv := e.principals[pid].acl[ti]; len(lv) >= int(r.acl) && lv[r.acl-1] != nil {
-				other.Or(lv[r.acl-1])
+				parts = append(parts, lv[r.acl-1])
 			}
 		}
 	}
 	if r.creator && u.created != nil {
-		other.Or(u.created)
+		parts = append(parts, u.created)
 	}
+	other := roaring.FastOr(parts...)
 	other.AndNot(fromWS)
 	if r.record && !other.IsEmpty() {
 		// Objects reached through a workspace role of viewer or more have a
 		// visible record already; the rest need their record checked.
-		recs := e.visible(u, idxRecord, rules[idxRecord][CanView])
+		recs := e.cachedVisible(u, idxRecord, CanView)
 		t := e.objs[ti]
 		it := other.Iterator()
 		keep := roaring.New()
@@ -359,8 +362,7 @@ func (e *Engine) List(userID string, p Permission, t ObjectType, opt ListOptions
 	if !ok {
 		return Page{}, fmt.Errorf("%w: %s on %s", ErrUnsupported, p, t)
 	}
-	r, ok := rules[ti][p]
-	if !ok {
+	if _, ok := rules[ti][p]; !ok {
 		return Page{}, fmt.Errorf("%w: %s on %s", ErrUnsupported, p, t)
 	}
 	e.mu.RLock()
@@ -369,13 +371,13 @@ func (e *Engine) List(userID string, p Permission, t ObjectType, opt ListOptions
 	if u == nil {
 		return Page{IDs: []string{}}, nil
 	}
-	bm := e.visible(u, ti, r)
+	bm := e.cachedVisible(u, ti, p)
 	if opt.Workspace != "" {
 		w := u.account.workspaces[opt.Workspace]
 		if w == nil {
 			return Page{IDs: []string{}}, nil
 		}
-		bm.And(w.objs[ti])
+		bm = roaring.And(bm, w.objs[ti])
 	}
 	page := Page{IDs: make([]string, 0, min(opt.Limit, int(bm.GetCardinality()))), Total: int(bm.GetCardinality())}
 	it := bm.Iterator()
@@ -440,4 +442,59 @@ func (e *Engine) WorkspaceOf(obj ObjectRef) (string, bool) {
 		return "", false
 	}
 	return e.objWorkspace(ti, o).id, true
+}
+
+// visCache keeps recently computed visible sets for the current revision,
+// so that paging through a long listing computes it once. Cached bitmaps
+// are shared and must never be modified.
+type visCache struct {
+	mu      sync.Mutex
+	entries map[visKey]*roaring.Bitmap
+	order   []visKey // insertion order, for eviction
+}
+
+type visKey struct {
+	user *principal
+	ti   int
+	perm Permission
+}
+
+// visCacheSize bounds the cache; a visible set of a million objects takes
+// a few hundred KiB.
+const visCacheSize = 256
+
+// reset empties the cache; Apply calls it with the write lock held.
+func (c *visCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.entries, c.order = nil, nil
+}
+
+// cachedVisible returns the (shared, read-only) set of objects of table ti
+// that u has permission p on. The caller holds the read lock.
+func (e *Engine) cachedVisible(u *principal, ti int, p Permission) *roaring.Bitmap {
+	key := visKey{u, ti, p}
+	c := &e.vis
+	c.mu.Lock()
+	bm, ok := c.entries[key]
+	c.mu.Unlock()
+	if ok {
+		return bm
+	}
+	bm = e.visible(u, ti, rules[ti][p])
+	bm.RunOptimize()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil {
+		c.entries = map[visKey]*roaring.Bitmap{}
+	}
+	if _, dup := c.entries[key]; !dup {
+		if len(c.order) >= visCacheSize {
+			delete(c.entries, c.order[0])
+			c.order = c.order[1:]
+		}
+		c.entries[key] = bm
+		c.order = append(c.order, key)
+	}
+	return bm
 }

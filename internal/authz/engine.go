@@ -27,6 +27,7 @@ type Engine struct {
 	// accounts, so clients must not read it. Its key is this engine's
 	// own; a cursor of another engine (before a reload) is rejected.
 	cursors *opaque.Codec
+	vis     visCache
 }
 
 // content types index Engine.objs.
@@ -235,6 +236,7 @@ type applyState struct {
 func (e *Engine) Apply(rev uint64, ops ...Op) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.vis.reset()
 	st := &applyState{dirtyUsers: map[uint32]bool{}}
 	for _, op := range ops {
 		if err := op.apply(e, st); err != nil {
