@@ -88,13 +88,15 @@ func importCmd(ctx context.Context, env Env, args []string) error {
 		defer f.Close()
 		in = f
 	}
-	svc, closeStore, err := open(ctx, env, cfg, true)
+	// The import writes through the store alone: this process needs no
+	// permission index, and a running server reloads its own.
+	st, err := sqlstore.OpenSQLite(ctx, cfg.DataDir, true)
 	if err != nil {
 		return err
 	}
-	defer closeStore()
+	defer st.Close()
 	start := time.Now()
-	stats, err := svc.Import(ctx, in)
+	stats, err := service.ImportInto(ctx, st, in)
 	if err != nil {
 		return err
 	}

@@ -44,14 +44,26 @@ type groupEdge struct {
 	parent, child string
 }
 
-// Import loads a scenario (shared/spec/scenario-format.md) in one
-// transaction: all of it or, on the first error, nothing. Objects keep the
-// scenario's ids; users get their id as username and no password (issue
-// them API tokens); each account gets its built-in groups and default
-// ACLs, which apply to objects created later, not to the imported ones.
+// Import loads a scenario into the store (see ImportInto) and brings the
+// engine up to date with it.
 func (s *Service) Import(ctx context.Context, r io.Reader) (ImportStats, error) {
+	stats, err := ImportInto(ctx, s.store, r)
+	if err != nil {
+		return stats, err
+	}
+	return stats, s.Sync(ctx)
+}
+
+// ImportInto loads a scenario (shared/spec/scenario-format.md) into a
+// store in one transaction: all of it or, on the first error, nothing.
+// Objects keep the scenario's ids; users get their id as username and no
+// password (issue them API tokens); each account gets its built-in groups
+// and default ACLs, which apply to objects created later, not to the
+// imported ones. It needs no permission engine: engines on the store
+// reload fully at their next sync.
+func ImportInto(ctx context.Context, st store.Store, r io.Reader) (ImportStats, error) {
 	var stats ImportStats
-	rev, err := s.update(ctx, func(tx store.Tx) error {
+	rev, err := st.Update(ctx, func(tx store.Tx) error {
 		tx.RequireReload()
 		im := &importer{tx: tx, accounts: map[string]bool{}, users: map[string]string{}, groups: map[string]string{},
 			tiers: map[string]string{}, ws: map[string]string{}, records: map[string]string{}, standard: map[string]string{}}
