@@ -3,8 +3,10 @@ package authz_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"atrium/internal/authz"
 	"atrium/internal/scenario"
@@ -75,4 +77,77 @@ func BenchmarkListFirstPage(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkCheckLatency times each check of the sample and reports the
+// median and p99 (ns) next to the mean: the targets are percentiles.
+func BenchmarkCheckLatency(b *testing.B) {
+	eng, qs := benchQueries(b)
+	type q struct {
+		user string
+		perm authz.Permission
+		obj  authz.ObjectRef
+	}
+	var checks []q
+	for _, x := range qs {
+		if x.Op == "check" {
+			p, _ := authz.ParsePermission(x.Permission)
+			o, _ := authz.ParseObjectRef(x.Resource)
+			checks = append(checks, q{strings.TrimPrefix(x.Subject, "user:"), p, o})
+		}
+	}
+	lat := make([]time.Duration, 0, 1<<20)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		c := checks[i%len(checks)]
+		start := time.Now()
+		eng.Check(c.user, c.perm, c.obj)
+		if len(lat) < cap(lat) {
+			lat = append(lat, time.Since(start))
+		}
+	}
+	reportPercentiles(b, lat)
+}
+
+// BenchmarkListFirstPageLatency: each list query's first page of 100 with
+// its exact total, cold (visible-set cache emptied by a no-op Apply before
+// each), as a fresh listing after a write sees it.
+func BenchmarkListFirstPageLatency(b *testing.B) {
+	eng, qs := benchQueries(b)
+	type q struct {
+		user string
+		perm authz.Permission
+		typ  authz.ObjectType
+	}
+	var lists []q
+	for _, x := range qs {
+		if x.Op == "list" {
+			p, _ := authz.ParsePermission(x.Permission)
+			t, _ := authz.ParseObjectType(x.Type)
+			lists = append(lists, q{strings.TrimPrefix(x.Subject, "user:"), p, t})
+		}
+	}
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		l := lists[i%len(lists)]
+		b.StopTimer()
+		eng.Apply(0) // empties the visible-set cache
+		b.StartTimer()
+		start := time.Now()
+		if _, err := eng.List(l.user, l.perm, l.typ, authz.ListOptions{Limit: 100}); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	reportPercentiles(b, lat)
+}
+
+func reportPercentiles(b *testing.B, lat []time.Duration) {
+	if len(lat) == 0 {
+		return
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
 }
