@@ -312,16 +312,25 @@ func (e *Engine) visible(u *principal, ti int, r rule) *roaring.Bitmap {
 		// Objects reached through a workspace role of viewer or more have a
 		// visible record already; the rest need their record checked.
 		recs := e.cachedVisible(u, idxRecord, CanView)
-		t := e.objs[ti]
-		it := other.Iterator()
-		keep := roaring.New()
-		for it.HasNext() {
-			ord := it.Next()
-			if recs.Contains(t.objs[ord].record) {
-				keep.Add(ord)
+		recordOf := e.objs[ti].recordOf
+		contains := recs.Contains
+		if other.GetCardinality() > 4096 {
+			// Many lookups: a flat bitset of the visible records answers
+			// each in one load.
+			dense := recs.ToDense()
+			contains = func(r uint32) bool { return int(r>>6) < len(dense) && dense[r>>6]&(1<<(r&63)) != 0 }
+		}
+		keep := make([]uint32, 0, 64)
+		it := other.ManyIterator()
+		buf := make([]uint32, 256)
+		for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+			for _, ord := range buf[:n] {
+				if contains(recordOf[ord]) {
+					keep = append(keep, ord)
+				}
 			}
 		}
-		other = keep
+		other = roaring.BitmapOf(keep...)
 	}
 	fromWS.Or(other)
 	return fromWS

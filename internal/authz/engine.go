@@ -126,6 +126,9 @@ type objTable struct {
 	objs []object
 	// media: record ordinal -> its media ordinals
 	byRecord map[uint32][]uint32
+	// media: media ordinal -> record ordinal, a dense copy of
+	// objs[ord].record that listings scan without touching the objects.
+	recordOf []uint32
 }
 
 // New returns an empty engine at revision 0.
@@ -536,6 +539,9 @@ func (t *objTable) ordinal(id string) (uint32, *object) {
 	}
 	ord := uint32(len(t.objs))
 	t.objs = append(t.objs, object{id: id, creator: noPrincipal})
+	if t.byRecord != nil {
+		t.recordOf = append(t.recordOf, 0)
+	}
 	t.ord[id] = ord
 	return ord, &t.objs[ord]
 }
@@ -645,6 +651,7 @@ func (op PutMedia) apply(e *Engine, _ *applyState) error {
 		t.byRecord[rord] = append(t.byRecord[rord], ord)
 	}
 	o.record = rord
+	t.recordOf[ord] = rord
 	if err := e.setACL(idxMedia, ord, o, w.account, op.ACL); err != nil {
 		return err
 	}
