@@ -288,14 +288,20 @@ func (e *Engine) UserAccount(userID string) (string, bool) {
 // visible returns the ordinals of content table ti that user u reaches
 // under rule r. The caller holds the read lock.
 func (e *Engine) visible(u *principal, ti int, r rule) *roaring.Bitmap {
+	var fromWS *roaring.Bitmap
 	var parts []*roaring.Bitmap
-	for _, w := range u.account.workspaces {
-		if e.wsRole(u, w) >= r.ws {
-			parts = append(parts, w.objs[ti])
+	if workspaceRoleFromAccount(u.roles) >= r.ws {
+		// The account role reaches every workspace: all of the account.
+		fromWS = u.account.objs[ti].Clone()
+	} else {
+		for _, w := range u.account.workspaces {
+			if e.wsRole(u, w) >= r.ws {
+				parts = append(parts, w.objs[ti])
+			}
 		}
+		fromWS = roaring.FastOr(parts...)
+		parts = parts[:0]
 	}
-	fromWS := roaring.FastOr(parts...)
-	parts = parts[:0]
 	if r.acl > 0 {
 		for _, pid := range u.closure {
 			if lv := e.principals[pid].acl[ti]; len(lv) >= int(r.acl) && lv[r.acl-1] != nil {

@@ -55,6 +55,9 @@ type account struct {
 	everyone   uint32 // principal id of the account's everyone
 	users      []uint32
 	workspaces map[string]*workspace
+	// objs[t]: every object of content table t in the account, the answer
+	// for whoever holds an account role reaching every workspace.
+	objs [numContentTypes]*roaring.Bitmap
 }
 
 type principal struct {
@@ -259,6 +262,9 @@ func (e *Engine) account(id string) *account {
 	a := e.accounts[id]
 	if a == nil {
 		a = &account{id: id, workspaces: map[string]*workspace{}}
+		for i := range a.objs {
+			a.objs[i] = roaring.New()
+		}
 		a.everyone = e.newPrincipal(&principal{kind: Everyone, id: id, account: a, defined: true})
 		e.accounts[id] = a
 	}
@@ -604,6 +610,9 @@ func (e *Engine) moveTo(ti int, ord uint32, o *object, w *workspace) {
 	}
 	if o.ws != nil {
 		o.ws.objs[ti].Remove(ord)
+	} else {
+		// Workspaces never change accounts, so neither do their objects.
+		w.account.objs[ti].Add(ord)
 	}
 	o.ws = w
 	w.objs[ti].Add(ord)
@@ -722,6 +731,7 @@ func (op DeleteObject) apply(e *Engine, st *applyState) error {
 	}
 	if o.ws != nil {
 		o.ws.objs[ti].Remove(ord)
+		o.ws.account.objs[ti].Remove(ord)
 		o.ws = nil
 	}
 	o.live = false
