@@ -291,7 +291,7 @@ func TestInvalidQueries(t *testing.T) {
 		{"an object listing of can_download on records", "/api/v1/objects?type=record&permission=can_download", "permission"},
 		{"an object listing with limit=0", "/api/v1/objects?type=record&permission=can_view&limit=0", "limit"},
 		{"an object listing with limit=abc", "/api/v1/objects?type=record&permission=can_view&limit=abc", "limit"},
-		{"an object listing with limit=5000", "/api/v1/objects?type=record&permission=can_view&limit=5000", "limit"},
+		{"an object listing with limit=100001 (id pages stop at 100000)", "/api/v1/objects?type=record&permission=can_view&limit=100001", "limit"},
 		{"an object listing with a bad cursor", "/api/v1/objects?type=record&permission=can_view&cursor=%21%21", "cursor"},
 		{"an object listing for the subject group:x", "/api/v1/objects?type=record&permission=can_view&subject=group:" + f.grp, "subject"},
 		{"an object listing for the subject \"everyone\"", "/api/v1/objects?type=record&permission=can_view&subject=everyone", "subject"},

@@ -500,7 +500,7 @@ func (api *API) table() []route {
 			}},
 		{Method: "GET", Path: "/api/v1/objects", Summary: "Ids of the objects of a type on which a user has a permission: complete, paginated, with the exact total", Tag: "permissions",
 			Query: []param{{Name: "subject", Description: "user:ID (default: you)"}, {Name: "permission", Description: "e.g. can_view", Required: true},
-				{Name: "type", Description: "record, media or collection", Required: true}, {Name: "limit", Description: "1 to 1000 (default 100)", Type: "integer"},
+				{Name: "type", Description: "record, media or collection", Required: true}, {Name: "limit", Description: "1 to 100000 (default 100)", Type: "integer"},
 				{Name: "cursor", Description: "next_cursor of the previous page"}, {Name: "workspace", Description: "only objects of this workspace"}},
 			Resp: objectsResp{}, Handle: api.objects},
 		{Method: "POST", Path: "/api/v1/explain", Summary: "Why a user has, or has not, a permission: every path of grants", Tag: "permissions", Body: checkReq{}, Resp: explainResp{},
@@ -669,7 +669,7 @@ func (api *API) batchACL(w http.ResponseWriter, r *http.Request, a service.Actor
 }
 
 func (api *API) objects(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
-	limit, err := queryInt(r, "limit", 100, 1, 1000)
+	limit, err := queryInt(r, "limit", 100, 1, service.MaxIDPage)
 	if err != nil {
 		return nil, err
 	}

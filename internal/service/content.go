@@ -201,7 +201,18 @@ type Listing[T any] struct {
 	Total      int
 }
 
+// Page sizes: listings with metadata stop at MaxPage; id-only listings
+// (ListObjects) at MaxIDPage, so that long listings take few requests.
+const (
+	MaxPage   = 1000
+	MaxIDPage = 100_000
+)
+
 func (s *Service) page(a Actor, t authz.ObjectType, q ListQuery) (authz.Page, error) {
+	return s.pageUpTo(a, t, q, MaxPage)
+}
+
+func (s *Service) pageUpTo(a Actor, t authz.ObjectType, q ListQuery, maxLimit int) (authz.Page, error) {
 	if q.Permission == 0 {
 		q.Permission = viewPermission(t)
 	}
@@ -211,8 +222,8 @@ func (s *Service) page(a Actor, t authz.ObjectType, q ListQuery) (authz.Page, er
 	if q.Limit <= 0 {
 		q.Limit = 100
 	}
-	if q.Limit > 1000 {
-		return authz.Page{}, invalid("limit", "limit must be between 1 and 1000")
+	if q.Limit > maxLimit {
+		return authz.Page{}, invalid("limit", "limit must be between 1 and %d", maxLimit)
 	}
 	p, err := s.Engine().List(a.UserID, q.Permission, t, authz.ListOptions{Limit: q.Limit, Cursor: q.Cursor, Workspace: q.Workspace})
 	if errors.Is(err, authz.ErrBadCursor) {

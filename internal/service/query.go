@@ -85,7 +85,7 @@ func (s *Service) ListObjects(ctx context.Context, a Actor, subject, permission,
 	if q.Permission, err = checkPermission(t, permission); err != nil {
 		return authz.Page{}, err
 	}
-	return s.page(Actor{UserID: user, AccountID: a.AccountID}, t, q)
+	return s.pageUpTo(Actor{UserID: user, AccountID: a.AccountID}, t, q, MaxIDPage)
 }
 
 // Explain says why subject has, or has not, permission on object. An
