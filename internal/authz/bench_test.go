@@ -36,21 +36,39 @@ func benchQueries(b *testing.B) (*authz.Engine, []scenario.Query) {
 	return eng, qs
 }
 
-func BenchmarkCheck(b *testing.B) {
-	eng, qs := benchQueries(b)
-	type q struct {
-		user string
-		perm authz.Permission
-		obj  authz.ObjectRef
-	}
-	var checks []q
+
+type benchCheck struct {
+	user string
+	perm authz.Permission
+	obj  authz.ObjectRef
+}
+
+type benchList struct {
+	user string
+	perm authz.Permission
+	typ  authz.ObjectType
+}
+
+// benchWork splits a query sample into checks and lists.
+func benchWork(qs []scenario.Query) (checks []benchCheck, lists []benchList) {
 	for _, x := range qs {
-		if x.Op == "check" {
-			p, _ := authz.ParsePermission(x.Permission)
+		user := strings.TrimPrefix(x.Subject, "user:")
+		p, _ := authz.ParsePermission(x.Permission)
+		switch x.Op {
+		case "check":
 			o, _ := authz.ParseObjectRef(x.Resource)
-			checks = append(checks, q{strings.TrimPrefix(x.Subject, "user:"), p, o})
+			checks = append(checks, benchCheck{user, p, o})
+		case "list":
+			t, _ := authz.ParseObjectType(x.Type)
+			lists = append(lists, benchList{user, p, t})
 		}
 	}
+	return checks, lists
+}
+
+func BenchmarkCheck(b *testing.B) {
+	eng, qs := benchQueries(b)
+	checks, _ := benchWork(qs)
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		c := checks[i%len(checks)]
@@ -60,19 +78,7 @@ func BenchmarkCheck(b *testing.B) {
 
 func BenchmarkListFirstPage(b *testing.B) {
 	eng, qs := benchQueries(b)
-	type q struct {
-		user string
-		perm authz.Permission
-		typ  authz.ObjectType
-	}
-	var lists []q
-	for _, x := range qs {
-		if x.Op == "list" {
-			p, _ := authz.ParsePermission(x.Permission)
-			t, _ := authz.ParseObjectType(x.Type)
-			lists = append(lists, q{strings.TrimPrefix(x.Subject, "user:"), p, t})
-		}
-	}
+	_, lists := benchWork(qs)
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		l := lists[i%len(lists)]
@@ -86,19 +92,7 @@ func BenchmarkListFirstPage(b *testing.B) {
 // median and p99 (ns) next to the mean: the targets are percentiles.
 func BenchmarkCheckLatency(b *testing.B) {
 	eng, qs := benchQueries(b)
-	type q struct {
-		user string
-		perm authz.Permission
-		obj  authz.ObjectRef
-	}
-	var checks []q
-	for _, x := range qs {
-		if x.Op == "check" {
-			p, _ := authz.ParsePermission(x.Permission)
-			o, _ := authz.ParseObjectRef(x.Resource)
-			checks = append(checks, q{strings.TrimPrefix(x.Subject, "user:"), p, o})
-		}
-	}
+	checks, _ := benchWork(qs)
 	lat := make([]time.Duration, 0, 1<<20)
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
@@ -117,19 +111,7 @@ func BenchmarkCheckLatency(b *testing.B) {
 // each), as a fresh listing after a write sees it.
 func BenchmarkListFirstPageLatency(b *testing.B) {
 	eng, qs := benchQueries(b)
-	type q struct {
-		user string
-		perm authz.Permission
-		typ  authz.ObjectType
-	}
-	var lists []q
-	for _, x := range qs {
-		if x.Op == "list" {
-			p, _ := authz.ParsePermission(x.Permission)
-			t, _ := authz.ParseObjectType(x.Type)
-			lists = append(lists, q{strings.TrimPrefix(x.Subject, "user:"), p, t})
-		}
-	}
+	_, lists := benchWork(qs)
 	var lat []time.Duration
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
