@@ -36,7 +36,6 @@ func benchQueries(b *testing.B) (*authz.Engine, []scenario.Query) {
 	return eng, qs
 }
 
-
 type benchCheck struct {
 	user string
 	perm authz.Permission
