@@ -141,17 +141,7 @@ type GroupUpdate struct {
 // UpdateGroup renames a group or changes its roles (manage_groups, and
 // role changes as for users). Built-in groups keep their names.
 func (s *Service) UpdateGroup(ctx context.Context, a Actor, id string, in GroupUpdate) (domain.Group, error) {
-	if err := s.member(a); err != nil {
-		return domain.Group{}, err
-	}
-	_, err := s.update(ctx, func(tx store.Tx) error {
-		g, err := groupInAccount(ctx, tx, a, id)
-		if err != nil {
-			return err
-		}
-		if err := s.require(a, authz.ManageGroups); err != nil {
-			return err
-		}
+	err := s.editGroup(ctx, a, id, func(tx store.Tx, g domain.Group) error {
 		if in.Name != nil {
 			n := strings.TrimSpace(*in.Name)
 			if g.Builtin != "" && n != g.Name {
@@ -191,17 +181,7 @@ func (s *Service) UpdateGroup(ctx context.Context, a Actor, id string, in GroupU
 // granted a role on a workspace or tier cannot be deleted; the error names
 // where the group is granted. ACL entries naming the group go with it.
 func (s *Service) DeleteGroup(ctx context.Context, a Actor, id string) error {
-	if err := s.member(a); err != nil {
-		return err
-	}
-	_, err := s.update(ctx, func(tx store.Tx) error {
-		g, err := groupInAccount(ctx, tx, a, id)
-		if err != nil {
-			return err
-		}
-		if err := s.require(a, authz.ManageGroups); err != nil {
-			return err
-		}
+	err := s.editGroup(ctx, a, id, func(tx store.Tx, g domain.Group) error {
 		if g.Builtin != "" {
 			return conflict("builtin_group", "the built-in group %q cannot be deleted", g.Name)
 		}
@@ -228,17 +208,7 @@ func (s *Service) DeleteGroup(ctx context.Context, a Actor, id string) error {
 // AddGroupMember adds a user or group to a group (manage_groups). Nesting
 // that would make a cycle is rejected.
 func (s *Service) AddGroupMember(ctx context.Context, a Actor, groupID string, m authz.Subject) error {
-	if err := s.member(a); err != nil {
-		return err
-	}
-	_, err := s.update(ctx, func(tx store.Tx) error {
-		g, err := groupInAccount(ctx, tx, a, groupID)
-		if err != nil {
-			return err
-		}
-		if err := s.require(a, authz.ManageGroups); err != nil {
-			return err
-		}
+	err := s.editGroup(ctx, a, groupID, func(tx store.Tx, g domain.Group) error {
 		if m.Kind == authz.Everyone {
 			return invalid("subject", "everyone cannot be a group member")
 		}
@@ -301,17 +271,7 @@ func checkNoCycle(ctx context.Context, r store.Reader, accountID, parent, child 
 
 // RemoveGroupMember removes a user or group from a group (manage_groups).
 func (s *Service) RemoveGroupMember(ctx context.Context, a Actor, groupID string, m authz.Subject) error {
-	if err := s.member(a); err != nil {
-		return err
-	}
-	_, err := s.update(ctx, func(tx store.Tx) error {
-		g, err := groupInAccount(ctx, tx, a, groupID)
-		if err != nil {
-			return err
-		}
-		if err := s.require(a, authz.ManageGroups); err != nil {
-			return err
-		}
+	err := s.editGroup(ctx, a, groupID, func(tx store.Tx, g domain.Group) error {
 		roles, _ := authz.ParseRoles(g.Roles)
 		// Leaving a group with roles takes those roles away.
 		if err := s.checkRoleChange(a, roles, 0); err != nil {
@@ -321,6 +281,25 @@ func (s *Service) RemoveGroupMember(ctx context.Context, a Actor, groupID string
 			return storeErr(err, "member "+m.String())
 		}
 		return nil
+	})
+	return err
+}
+
+// editGroup runs fn in one write transaction on a group of the actor's
+// account, for an actor holding manage_groups.
+func (s *Service) editGroup(ctx context.Context, a Actor, id string, fn func(tx store.Tx, g domain.Group) error) error {
+	if err := s.member(a); err != nil {
+		return err
+	}
+	_, err := s.update(ctx, func(tx store.Tx) error {
+		g, err := groupInAccount(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		if err := s.require(a, authz.ManageGroups); err != nil {
+			return err
+		}
+		return fn(tx, g)
 	})
 	return err
 }

@@ -126,17 +126,7 @@ func applyNames(name, desc *string, n, d *string) error {
 
 // UpdateTier renames a tier (manage_workspaces).
 func (s *Service) UpdateTier(ctx context.Context, a Actor, id string, in NameUpdate) (domain.Tier, error) {
-	if err := s.member(a); err != nil {
-		return domain.Tier{}, err
-	}
-	_, err := s.update(ctx, func(tx store.Tx) error {
-		t, err := tierInAccount(ctx, tx, a, id)
-		if err != nil {
-			return err
-		}
-		if err := s.require(a, authz.ManageWorkspaces); err != nil {
-			return err
-		}
+	err := s.editTier(ctx, a, id, func(tx store.Tx, t domain.Tier) error {
 		if err := applyNames(&t.Name, &t.Description, in.Name, in.Description); err != nil {
 			return err
 		}
@@ -150,17 +140,7 @@ func (s *Service) UpdateTier(ctx context.Context, a Actor, id string, in NameUpd
 
 // DeleteTier deletes a tier that holds no workspaces (manage_workspaces).
 func (s *Service) DeleteTier(ctx context.Context, a Actor, id string) error {
-	if err := s.member(a); err != nil {
-		return err
-	}
-	_, err := s.update(ctx, func(tx store.Tx) error {
-		t, err := tierInAccount(ctx, tx, a, id)
-		if err != nil {
-			return err
-		}
-		if err := s.require(a, authz.ManageWorkspaces); err != nil {
-			return err
-		}
+	return s.editTier(ctx, a, id, func(tx store.Tx, t domain.Tier) error {
 		wss, err := tx.ListWorkspaces(ctx, a.AccountID)
 		if err != nil {
 			return err
@@ -176,47 +156,43 @@ func (s *Service) DeleteTier(ctx context.Context, a Actor, id string) error {
 		}
 		return tx.DeleteTier(ctx, t.ID)
 	})
+}
+
+// editTier runs fn in one write transaction on a tier of the actor's
+// account, for an actor holding manage_workspaces.
+func (s *Service) editTier(ctx context.Context, a Actor, id string, fn func(tx store.Tx, t domain.Tier) error) error {
+	if err := s.member(a); err != nil {
+		return err
+	}
+	_, err := s.update(ctx, func(tx store.Tx) error {
+		t, err := tierInAccount(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		if err := s.require(a, authz.ManageWorkspaces); err != nil {
+			return err
+		}
+		return fn(tx, t)
+	})
 	return err
 }
 
 // SetTierGrant gives a user or group a role on every workspace of a tier
 // (manage_workspaces).
 func (s *Service) SetTierGrant(ctx context.Context, a Actor, tierID string, g domain.Grant) error {
-	if err := s.member(a); err != nil {
-		return err
-	}
-	_, err := s.update(ctx, func(tx store.Tx) error {
-		t, err := tierInAccount(ctx, tx, a, tierID)
-		if err != nil {
-			return err
-		}
-		if err := s.require(a, authz.ManageWorkspaces); err != nil {
-			return err
-		}
+	return s.editTier(ctx, a, tierID, func(tx store.Tx, t domain.Tier) error {
 		if err := checkGrant(ctx, tx, a, g, "subject", "role"); err != nil {
 			return err
 		}
 		return tx.SetTierGrant(ctx, t.ID, g)
 	})
-	return err
 }
 
 // RemoveTierGrant removes a subject's role on a tier (manage_workspaces).
 func (s *Service) RemoveTierGrant(ctx context.Context, a Actor, tierID string, subj authz.Subject) error {
-	if err := s.member(a); err != nil {
-		return err
-	}
-	_, err := s.update(ctx, func(tx store.Tx) error {
-		t, err := tierInAccount(ctx, tx, a, tierID)
-		if err != nil {
-			return err
-		}
-		if err := s.require(a, authz.ManageWorkspaces); err != nil {
-			return err
-		}
+	return s.editTier(ctx, a, tierID, func(tx store.Tx, t domain.Tier) error {
 		return storeErr(tx.RemoveTierGrant(ctx, t.ID, subj), "grant to "+subj.String())
 	})
-	return err
 }
 
 // ---- workspaces
@@ -334,14 +310,7 @@ type WorkspaceUpdate struct {
 // UpdateWorkspace renames a workspace (its owners) or moves it between
 // tiers (manage_workspaces).
 func (s *Service) UpdateWorkspace(ctx context.Context, a Actor, id string, in WorkspaceUpdate) (domain.Workspace, error) {
-	if err := s.member(a); err != nil {
-		return domain.Workspace{}, err
-	}
-	_, err := s.update(ctx, func(tx store.Tx) error {
-		w, err := s.visibleWorkspace(ctx, tx, a, id)
-		if err != nil {
-			return err
-		}
+	err := s.editWorkspace(ctx, a, id, func(tx store.Tx, w domain.Workspace) error {
 		if err := s.requireWorkspace(a, w.ID, authz.CanManage, "changing a workspace"); err != nil {
 			return err
 		}
@@ -369,14 +338,7 @@ func (s *Service) UpdateWorkspace(ctx context.Context, a Actor, id string, in Wo
 
 // DeleteWorkspace deletes an empty workspace (manage_workspaces).
 func (s *Service) DeleteWorkspace(ctx context.Context, a Actor, id string) error {
-	if err := s.member(a); err != nil {
-		return err
-	}
-	_, err := s.update(ctx, func(tx store.Tx) error {
-		w, err := s.visibleWorkspace(ctx, tx, a, id)
-		if err != nil {
-			return err
-		}
+	return s.editWorkspace(ctx, a, id, func(tx store.Tx, w domain.Workspace) error {
 		if err := s.require(a, authz.ManageWorkspaces); err != nil {
 			return err
 		}
@@ -389,20 +351,12 @@ func (s *Service) DeleteWorkspace(ctx context.Context, a Actor, id string) error
 		}
 		return tx.DeleteWorkspace(ctx, w.ID)
 	})
-	return err
 }
 
 // SetWorkspaceMember gives a user or group a role on a workspace (its
 // owners).
 func (s *Service) SetWorkspaceMember(ctx context.Context, a Actor, wsID string, g domain.Grant) error {
-	if err := s.member(a); err != nil {
-		return err
-	}
-	_, err := s.update(ctx, func(tx store.Tx) error {
-		w, err := s.visibleWorkspace(ctx, tx, a, wsID)
-		if err != nil {
-			return err
-		}
+	return s.editWorkspace(ctx, a, wsID, func(tx store.Tx, w domain.Workspace) error {
 		if err := s.requireWorkspace(a, w.ID, authz.CanManage, "managing members"); err != nil {
 			return err
 		}
@@ -411,24 +365,31 @@ func (s *Service) SetWorkspaceMember(ctx context.Context, a Actor, wsID string, 
 		}
 		return tx.SetWorkspaceMember(ctx, w.ID, g)
 	})
+}
+
+// editWorkspace runs fn in one write transaction on a workspace the actor
+// can see; fn checks what the change needs.
+func (s *Service) editWorkspace(ctx context.Context, a Actor, id string, fn func(tx store.Tx, w domain.Workspace) error) error {
+	if err := s.member(a); err != nil {
+		return err
+	}
+	_, err := s.update(ctx, func(tx store.Tx) error {
+		w, err := s.visibleWorkspace(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		return fn(tx, w)
+	})
 	return err
 }
 
 // RemoveWorkspaceMember removes a subject's role on a workspace (its
 // owners).
 func (s *Service) RemoveWorkspaceMember(ctx context.Context, a Actor, wsID string, subj authz.Subject) error {
-	if err := s.member(a); err != nil {
-		return err
-	}
-	_, err := s.update(ctx, func(tx store.Tx) error {
-		w, err := s.visibleWorkspace(ctx, tx, a, wsID)
-		if err != nil {
-			return err
-		}
+	return s.editWorkspace(ctx, a, wsID, func(tx store.Tx, w domain.Workspace) error {
 		if err := s.requireWorkspace(a, w.ID, authz.CanManage, "managing members"); err != nil {
 			return err
 		}
 		return storeErr(tx.RemoveWorkspaceMember(ctx, w.ID, subj), "member "+subj.String())
 	})
-	return err
 }
