@@ -262,6 +262,25 @@ func (e *Engine) AccountOf(obj ObjectRef) (string, bool) {
 	return "", false
 }
 
+// ActiveOwners returns the active users holding the owner role (directly:
+// groups cannot) in an account, sorted by id.
+func (e *Engine) ActiveOwners(accountID string) []string {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	a := e.accounts[accountID]
+	if a == nil {
+		return nil
+	}
+	var out []string
+	for _, pid := range a.users {
+		if u := e.principals[pid]; u.active && u.directRoles.Has(RoleOwner) {
+			out = append(out, u.id)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Accounts returns the ids of every account.
 func (e *Engine) Accounts() []string {
 	e.mu.RLock()

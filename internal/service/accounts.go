@@ -194,22 +194,9 @@ func (s *Service) OwnerActor(ctx context.Context, accountID string) (Actor, erro
 	if _, err := s.store.GetAccount(ctx, accountID); err != nil {
 		return Actor{}, storeErr(err, "account "+accountID)
 	}
-	after := ""
-	for {
-		us, err := s.store.ListUsers(ctx, accountID, store.UserFilter{Status: domain.StatusActive, After: after, Limit: 1000})
-		if err != nil {
-			return Actor{}, err
-		}
-		for _, u := range us {
-			for _, r := range u.Roles {
-				if r == "owner" {
-					return Actor{UserID: u.ID, AccountID: accountID}, nil
-				}
-			}
-		}
-		if len(us) < 1000 {
-			return Actor{}, conflict("no_owner", "account %s has no active owner", accountID)
-		}
-		after = us[len(us)-1].ID
+	owners := s.Engine().ActiveOwners(accountID)
+	if len(owners) == 0 {
+		return Actor{}, conflict("no_owner", "account %s has no active owner", accountID)
 	}
+	return Actor{UserID: owners[0], AccountID: accountID}, nil
 }

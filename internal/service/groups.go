@@ -241,17 +241,9 @@ func checkNoCycle(ctx context.Context, r store.Reader, accountID, parent, child 
 	if parent == child {
 		return conflict("group_cycle", "a group cannot contain itself")
 	}
-	groups, err := r.ListGroups(ctx, accountID)
+	members, err := r.GroupNesting(ctx, accountID)
 	if err != nil {
 		return err
-	}
-	members := map[string][]string{}
-	for _, g := range groups {
-		for _, m := range g.Members {
-			if m.Kind == authz.GroupSubject {
-				members[g.ID] = append(members[g.ID], m.ID)
-			}
-		}
 	}
 	seen := map[string]bool{}
 	stack := []string{child}

@@ -140,6 +140,9 @@ type Reader interface {
 	// its members.
 	BuiltinGroupID(ctx context.Context, accountID, builtin string) (string, error)
 	ListGroups(ctx context.Context, accountID string) ([]domain.Group, error)
+	// GroupNesting returns, for each group of the account that contains
+	// groups, the ids of the groups it contains directly.
+	GroupNesting(ctx context.Context, accountID string) (map[string][]string, error)
 	// GroupGrants lists the workspaces and tiers granting a role to a group.
 	GroupGrants(ctx context.Context, groupID string) ([]Ref, error)
 

@@ -403,6 +403,18 @@ func (r reader) ListGroups(ctx context.Context, accountID string) ([]domain.Grou
 	return out, r.fillGroups(ctx, out)
 }
 
+func (r reader) GroupNesting(ctx context.Context, accountID string) (map[string][]string, error) {
+	out := map[string][]string{}
+	err := r.collect(ctx, "read group nesting", `SELECT gg.group_id, gg.member_group_id FROM group_groups gg
+		JOIN groups g ON g.id = gg.group_id WHERE g.account_id = $1 ORDER BY gg.group_id, gg.member_group_id`, []any{accountID}, func(rows *sql.Rows) error {
+		var g, m string
+		err := rows.Scan(&g, &m)
+		out[g] = append(out[g], m)
+		return err
+	})
+	return out, err
+}
+
 func (r reader) GroupGrants(ctx context.Context, groupID string) ([]store.Ref, error) {
 	var out []store.Ref
 	add := func(kind store.Kind) func(*sql.Rows) error {

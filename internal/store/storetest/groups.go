@@ -138,6 +138,17 @@ var groupCases = []testCase{
 	}},
 	{"DeleteGroup removes its memberships and every ACL entry naming it", testDeleteGroupCascades},
 	{"deleting a group granted on a workspace or tier is a conflict", testDeleteGrantedGroup},
+	{"GroupNesting lists the account's group-in-group edges only, without user members or other accounts", func(t *testing.T, f *fixture) {
+		f.create(account("acc"), account("acc2"), user("acc", "u1"), user("acc2", "v1"),
+			group("acc", "leaf", u("u1")), group("acc", "mid", gr("leaf"), u("u1")), group("acc", "top", gr("mid"), gr("leaf")),
+			group("acc2", "other", u("v1")), group("acc2", "outer", gr("other")))
+		got, err := f.s.GroupNesting(f.ctx, "acc")
+		f.must(err)
+		diff(t, "nesting of acc", map[string][]string{"mid": {"leaf"}, "top": {"leaf", "mid"}}, got)
+		got, err = f.s.GroupNesting(f.ctx, "nobody")
+		f.must(err)
+		diff(t, "nesting of an unknown account", map[string][]string{}, got)
+	}},
 	{"GroupGrants lists the workspaces and tiers granting the group a role", func(t *testing.T, f *fixture) {
 		f.create(account("acc"), user("acc", "u1"), group("acc", "g1"), group("acc", "g2"),
 			tier("acc", "t1", grant(gr("g1"), "viewer")),
