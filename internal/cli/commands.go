@@ -406,8 +406,23 @@ func (q *queryFlags) define(fs *flag.FlagSet) {
 	fs.IntVar(&q.limit, "limit", 0, "list: at most this many ids (0: all)")
 }
 
-// subjectActor acts for the subject's account owner: the CLI is the
-// operator and may ask about anyone.
+// runQuery runs one of check, list and explain: it parses their flags,
+// opens the data directory and calls fn acting as the subject's account
+// owner (the CLI is the operator and may ask about anyone).
+func runQuery(ctx context.Context, env Env, name string, args []string, fn func(svc *service.Service, a service.Actor, q queryFlags) error) error {
+	var q queryFlags
+	return withService(ctx, env, name, args, q.define, func(svc *service.Service, pos []string) error {
+		if err := noArgs(pos); err != nil {
+			return err
+		}
+		a, err := q.actor(ctx, svc)
+		if err != nil {
+			return err
+		}
+		return fn(svc, a, q)
+	})
+}
+
 func (q *queryFlags) actor(ctx context.Context, svc *service.Service) (service.Actor, error) {
 	subj, err := authz.ParseSubject(q.subject)
 	if err != nil || subj.Kind != authz.UserSubject {
@@ -421,15 +436,7 @@ func (q *queryFlags) actor(ctx context.Context, svc *service.Service) (service.A
 }
 
 func check(ctx context.Context, env Env, args []string) error {
-	var q queryFlags
-	return withService(ctx, env, "check", args, q.define, func(svc *service.Service, pos []string) error {
-		if err := noArgs(pos); err != nil {
-			return err
-		}
-		a, err := q.actor(ctx, svc)
-		if err != nil {
-			return err
-		}
+	return runQuery(ctx, env, "check", args, func(svc *service.Service, a service.Actor, q queryFlags) error {
 		ok, err := svc.Check(ctx, a, q.subject, q.permission, q.object)
 		if err != nil {
 			return err
@@ -440,15 +447,7 @@ func check(ctx context.Context, env Env, args []string) error {
 }
 
 func list(ctx context.Context, env Env, args []string) error {
-	var q queryFlags
-	return withService(ctx, env, "list", args, q.define, func(svc *service.Service, pos []string) error {
-		if err := noArgs(pos); err != nil {
-			return err
-		}
-		a, err := q.actor(ctx, svc)
-		if err != nil {
-			return err
-		}
+	return runQuery(ctx, env, "list", args, func(svc *service.Service, a service.Actor, q queryFlags) error {
 		cursor, n := "", 0
 		for {
 			p, err := svc.ListObjects(ctx, a, q.subject, q.permission, q.typ, service.ListQuery{Limit: 1000, Cursor: cursor})
@@ -471,15 +470,7 @@ func list(ctx context.Context, env Env, args []string) error {
 }
 
 func explain(ctx context.Context, env Env, args []string) error {
-	var q queryFlags
-	return withService(ctx, env, "explain", args, q.define, func(svc *service.Service, pos []string) error {
-		if err := noArgs(pos); err != nil {
-			return err
-		}
-		a, err := q.actor(ctx, svc)
-		if err != nil {
-			return err
-		}
+	return runQuery(ctx, env, "explain", args, func(svc *service.Service, a service.Actor, q queryFlags) error {
 		ex, err := svc.Explain(ctx, a, q.subject, q.permission, q.object)
 		if err != nil {
 			return err
