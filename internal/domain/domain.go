@@ -210,22 +210,16 @@ func CheckName(field, s string, required bool, maxLen int) error {
 	if required && strings.TrimSpace(s) == "" {
 		return fmt.Errorf("%s is required", field)
 	}
-	if !utf8.ValidString(s) {
-		return fmt.Errorf("%s is not valid UTF-8", field)
-	}
-	if utf8.RuneCountInString(s) > maxLen {
-		return fmt.Errorf("%s is longer than %d characters", field, maxLen)
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return fmt.Errorf("%s contains a control character", field)
-		}
-	}
-	return nil
+	return checkText(field, s, maxLen, false)
 }
 
-// CheckText checks a multi-line text field (descriptions).
+// CheckText checks a multi-line text field (descriptions): tabs and line
+// breaks are allowed, other control characters are not.
 func CheckText(field, s string, maxLen int) error {
+	return checkText(field, s, maxLen, true)
+}
+
+func checkText(field, s string, maxLen int, multiline bool) error {
 	if !utf8.ValidString(s) {
 		return fmt.Errorf("%s is not valid UTF-8", field)
 	}
@@ -233,7 +227,7 @@ func CheckText(field, s string, maxLen int) error {
 		return fmt.Errorf("%s is longer than %d characters", field, maxLen)
 	}
 	for _, r := range s {
-		if unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' {
+		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t' || r == '\r')) {
 			return fmt.Errorf("%s contains a control character", field)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime"
 	"net/http"
 	"strconv"
@@ -91,9 +90,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(true)
-	if err := enc.Encode(v); err != nil {
-		slog.Debug("write response", "err", err)
-	}
+	// An error here is the client going away mid-response: nothing to do.
+	_ = enc.Encode(v)
 }
 
 // Body size limits.

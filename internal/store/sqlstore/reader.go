@@ -200,7 +200,8 @@ func splitList(s string) []string {
 	return strings.Split(s, ",")
 }
 
-// rolesOf fills the Roles of users from table (user_roles or group_roles).
+// roles reads the roles of the given users or groups (all when ids is nil)
+// from table (user_roles or group_roles), in canonical order.
 func (r reader) roles(ctx context.Context, table, col string, ids []string) (map[string][]string, error) {
 	out := map[string][]string{}
 	err := inChunks(col, ids, func(where string, args []any) error {
