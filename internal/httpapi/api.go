@@ -119,12 +119,15 @@ func (api *API) wrap(rt route) http.Handler {
 		status = http.StatusOK
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a, ok, err := api.authenticate(w, r)
-		if rt.Public && r.Header.Get("Authorization") == "" {
-			// Public routes never depend on a session, so a stale cookie
-			// must not stand in the way of signing in again. (A wrong
-			// Bearer token is still reported: its client should know.)
-			a, err = service.Actor{}, nil
+		var a service.Actor
+		var ok bool
+		var err error
+		// Public routes never depend on a session, so a cookie is not even
+		// looked at there: a stale one must not stand in the way of
+		// signing in again. (A wrong Bearer token is still reported: its
+		// client should know.)
+		if !rt.Public || r.Header.Get("Authorization") != "" {
+			a, ok, err = api.authenticate(w, r)
 		}
 		if err != nil {
 			api.fail(w, r, err)
