@@ -26,8 +26,10 @@ type Engine struct {
 	// cursors encode listing positions: an ordinal is a count across all
 	// accounts, so clients must not read it. Its key is this engine's
 	// own; a cursor of another engine (before a reload) is rejected.
-	cursors *opaque.Codec
-	vis     visCache
+	cursors       *opaque.Codec
+	searchCursors *opaque.Codec
+	vis           visCache
+	recs          *recordIndex
 }
 
 // content types index Engine.objs.
@@ -143,6 +145,9 @@ func New() *Engine {
 		tiers:      map[string]*tier{},
 		workspaces: map[string]*workspace{},
 		cursors:    opaque.NewRandom("listing cursor"),
+
+		searchCursors: opaque.NewRandom("search cursor"),
+		recs:          newRecordIndex(),
 	}
 	for i, t := range []ObjectType{Record, Media, Collection} {
 		e.objs[i] = &objTable{typ: t, ord: map[string]uint32{}}
@@ -204,10 +209,11 @@ type PutWorkspace struct {
 // DeleteWorkspace removes an empty workspace.
 type DeleteWorkspace struct{ ID string }
 
-// PutRecord sets a record's workspace and ACL.
+// PutRecord sets a record's workspace, ACL and searchable metadata.
 type PutRecord struct {
 	ID, Workspace string
 	ACL           []ACLEntry
+	Meta          RecordMeta
 }
 
 // PutMedia sets a media object's record and ACL; its workspace is its
@@ -217,10 +223,12 @@ type PutMedia struct {
 	ACL        []ACLEntry
 }
 
-// PutCollection sets a collection's workspace, creator (a user id) and ACL.
+// PutCollection sets a collection's workspace, creator (a user id), ACL
+// and the records in it (ids the engine does not know are ignored).
 type PutCollection struct {
 	ID, Workspace, Creator string
 	ACL                    []ACLEntry
+	Records                []string
 }
 
 // DeleteObject removes a record (with its media), a media object or a
@@ -628,6 +636,10 @@ func (op PutRecord) apply(e *Engine, _ *applyState) error {
 	if err := e.setACL(idxRecord, ord, o, w.account, op.ACL); err != nil {
 		return err
 	}
+	if o.live {
+		e.recs.remove(ord)
+	}
+	e.recs.put(ord, op.Meta)
 	o.live = true
 	if o.ws != w {
 		// The record's media move with it.
@@ -695,6 +707,14 @@ func (op PutCollection) apply(e *Engine, _ *applyState) error {
 		cp.created.Add(ord)
 		o.creator = cid
 	}
+	recs := e.objs[idxRecord]
+	in := roaring.New()
+	for _, id := range op.Records {
+		if r, ok := recs.ord[id]; ok {
+			in.Add(r)
+		}
+	}
+	e.recs.inCollection[ord] = in
 	o.live = true
 	e.moveTo(idxCollection, ord, o, w)
 	return nil
@@ -719,6 +739,12 @@ func (op DeleteObject) apply(e *Engine, st *applyState) error {
 			}
 		}
 		delete(e.objs[idxMedia].byRecord, ord)
+		if o.live {
+			e.recs.remove(ord)
+		}
+	}
+	if ti == idxCollection {
+		delete(e.recs.inCollection, ord)
 	}
 	if ti == idxMedia {
 		mt := e.objs[idxMedia]

@@ -137,6 +137,12 @@ func (api *API) wrap(rt route) http.Handler {
 			api.fail(w, r, service.ErrUnauthenticated)
 			return
 		}
+		if tok := atLeastRevision(r); tok != "" && ok {
+			if err := api.svc.AwaitRevision(r.Context(), tok); err != nil {
+				api.fail(w, r, err)
+				return
+			}
+		}
 		out, err := rt.Handle(w, r, a)
 		if err != nil {
 			api.fail(w, r, err)

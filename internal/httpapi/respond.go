@@ -49,6 +49,7 @@ var kindStatus = map[service.Kind]int{
 	service.KindNotFound:        http.StatusNotFound,
 	service.KindConflict:        http.StatusConflict,
 	service.KindTooLarge:        http.StatusRequestEntityTooLarge,
+	service.KindBadQuery:        http.StatusBadRequest,
 }
 
 // fail writes err as an error response. It is the one place errors become

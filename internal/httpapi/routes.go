@@ -374,6 +374,17 @@ func (api *API) table() []route {
 				l, err := s.ListRecords(r.Context(), a, q)
 				return recordList{Records: l.Items, NextCursor: l.NextCursor, Total: l.Total, Revision: rev}, err
 			}},
+		{Method: "GET", Path: "/api/v1/search", Summary: "Search the records you can view: words, filters, sort, pages and the exact total, all through the permission index", Tag: "records",
+			Query: searchParams, Resp: recordList{},
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				q, err := parseSearch(r.URL.Query())
+				if err != nil {
+					return nil, err
+				}
+				rev := s.RevisionToken(a)
+				l, err := s.SearchRecords(r.Context(), a, q)
+				return recordList{Records: l.Items, NextCursor: l.NextCursor, Total: l.Total, Revision: rev}, err
+			}},
 		{Method: "POST", Path: "/api/v1/records", Summary: "Create a record (contributor on the workspace); the default ACL applies unless an owner gives one", Tag: "records",
 			Body: recordCreate{}, Resp: domain.Record{}, Status: http.StatusCreated,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {

@@ -19,6 +19,7 @@ const (
 	KindNotFound             // no such object, or the caller may not know it exists
 	KindConflict             // the current state forbids it
 	KindTooLarge             // the request or a collection in it is too large
+	KindBadQuery             // a search or filter query cannot be understood
 )
 
 // Error is a service error with a stable code and a message safe to show
@@ -49,6 +50,12 @@ func AsError(err error) (*Error, bool) {
 
 func invalid(field, format string, args ...any) *Error {
 	return &Error{Kind: KindInvalid, Code: "validation_failed", Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// badQuery is a query string the server cannot make sense of; field names
+// the parameter at fault.
+func badQuery(field, format string, args ...any) *Error {
+	return &Error{Kind: KindBadQuery, Code: "invalid_query", Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
 func invalidErr(field string, err error) *Error {

@@ -167,6 +167,13 @@ func (s *Service) reload(ctx context.Context) error {
 	}
 	s.noteAccounts(all, rev)
 	s.log.Info("permission index loaded", "revision", rev, "entities", n, "took", time.Since(start).Round(time.Millisecond))
+	// Serving starts now; the search sort orders follow in the background
+	// (a sorted search arriving first builds them itself).
+	go func() {
+		start := time.Now()
+		e.PrepareSearch()
+		s.log.Info("search index ready", "took", time.Since(start).Round(time.Millisecond))
+	}()
 	return nil
 }
 

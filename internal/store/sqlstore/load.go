@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 
 	"atrium/internal/authz"
@@ -223,9 +224,70 @@ var contentKinds = map[authz.ObjectType]struct {
 	kind  store.Kind
 	query string
 }{
-	authz.Record:     {store.KindRecord, `SELECT id, workspace_id, '' FROM records`},
-	authz.Media:      {store.KindMedia, `SELECT id, record_id, '' FROM media`},
+	authz.Record:     {store.KindRecord, `SELECT id, workspace_id, title, description, keywords, fields, media_type, created_at, updated_at FROM records`},
+	authz.Media:      {store.KindMedia, `SELECT id, record_id FROM media`},
 	authz.Collection: {store.KindCollection, `SELECT id, workspace_id, creator_id FROM collections`},
+}
+
+// contentRow is one object's row, without its ACL.
+type contentRow struct {
+	id, parent string
+	creator    sql.NullString
+	meta       authz.RecordMeta
+}
+
+func scanContent(t authz.ObjectType, rows *sql.Rows) (contentRow, error) {
+	var c contentRow
+	switch t {
+	case authz.Record:
+		var keywords, fields string
+		err := rows.Scan(&c.id, &c.parent, &c.meta.Title, &c.meta.Description, &keywords, &fields, &c.meta.MediaType, &c.meta.Created, &c.meta.Updated)
+		if err != nil {
+			return c, err
+		}
+		// Most records have neither; skip the decoder for them.
+		if keywords != "[]" {
+			if err := json.Unmarshal([]byte(keywords), &c.meta.Keywords); err != nil {
+				return c, fmt.Errorf("record %s keywords: %w", c.id, err)
+			}
+		}
+		if fields != "{}" {
+			if err := json.Unmarshal([]byte(fields), &c.meta.Fields); err != nil {
+				return c, fmt.Errorf("record %s fields: %w", c.id, err)
+			}
+		}
+		return c, nil
+	case authz.Media:
+		return c, rows.Scan(&c.id, &c.parent)
+	}
+	return c, rows.Scan(&c.id, &c.parent, &c.creator)
+}
+
+func (c contentRow) op(t authz.ObjectType, acl []authz.ACLEntry, records map[string][]string) authz.Op {
+	switch t {
+	case authz.Record:
+		return authz.PutRecord{ID: c.id, Workspace: c.parent, ACL: acl, Meta: c.meta}
+	case authz.Media:
+		return authz.PutMedia{ID: c.id, Record: c.parent, ACL: acl}
+	}
+	return authz.PutCollection{ID: c.id, Workspace: c.parent, Creator: c.creator.String, ACL: acl, Records: records[c.id]}
+}
+
+// collectionRecords returns the record ids of the given collections (all
+// collections when ids is nil), by collection.
+func (r reader) collectionRecords(ctx context.Context, ids []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	err := inChunks("collection_id", ids, func(where string, args []any) error {
+		return r.collect(ctx, "load collection records", `SELECT collection_id, record_id FROM collection_records`+where+` ORDER BY collection_id, record_id`, args, func(rows *sql.Rows) error {
+			var c, rec string
+			if err := rows.Scan(&c, &rec); err != nil {
+				return err
+			}
+			out[c] = append(out[c], rec)
+			return nil
+		})
+	})
+	return out, err
 }
 
 // loadContent loads records, media or collections: all of them in id order
@@ -240,23 +302,18 @@ func (r reader) loadContent(ctx context.Context, t authz.ObjectType, ids []strin
 		if err != nil {
 			return err
 		}
-		return r.collect(ctx, "load "+t.String(), ck.query+where+` ORDER BY id`, args, func(rows *sql.Rows) error {
-			var id, parent string
-			var creator sql.NullString
-			if err := rows.Scan(&id, &parent, &creator); err != nil {
+		var records map[string][]string
+		if t == authz.Collection {
+			if records, err = r.collectionRecords(ctx, argIDs(ids, args)); err != nil {
 				return err
 			}
-			acl := domain.EngineACL(t, acls[id])
-			var op authz.Op
-			switch t {
-			case authz.Record:
-				op = authz.PutRecord{ID: id, Workspace: parent, ACL: acl}
-			case authz.Media:
-				op = authz.PutMedia{ID: id, Record: parent, ACL: acl}
-			default:
-				op = authz.PutCollection{ID: id, Workspace: parent, Creator: creator.String, ACL: acl}
+		}
+		return r.collect(ctx, "load "+t.String(), ck.query+where+` ORDER BY id`, args, func(rows *sql.Rows) error {
+			c, err := scanContent(t, rows)
+			if err != nil {
+				return err
 			}
-			return put(ck.kind, id, op)
+			return put(ck.kind, c.id, c.op(t, domain.EngineACL(t, acls[c.id]), records))
 		})
 	})
 }
@@ -285,12 +342,18 @@ func (r reader) loadAllContent(ctx context.Context, t authz.ObjectType, put putF
 		}
 		return acl.Err()
 	}
-	err = r.collect(ctx, "load "+t.String(), ck.query+` ORDER BY id`, nil, func(rows *sql.Rows) error {
-		var id, parent string
-		var creator sql.NullString
-		if err := rows.Scan(&id, &parent, &creator); err != nil {
+	var records map[string][]string
+	if t == authz.Collection {
+		if records, err = r.collectionRecords(ctx, nil); err != nil {
 			return err
 		}
+	}
+	err = r.collect(ctx, "load "+t.String(), ck.query+` ORDER BY id`, nil, func(rows *sql.Rows) error {
+		c, err := scanContent(t, rows)
+		if err != nil {
+			return err
+		}
+		id := c.id
 		// ACL rows of objects that sort before id cannot exist (foreign
 		// keys); skip defensively all the same.
 		for aclMore && aclID < id {
@@ -317,16 +380,7 @@ func (r reader) loadAllContent(ctx context.Context, t authz.ObjectType, put putF
 				return err
 			}
 		}
-		var op authz.Op
-		switch t {
-		case authz.Record:
-			op = authz.PutRecord{ID: id, Workspace: parent, ACL: entries}
-		case authz.Media:
-			op = authz.PutMedia{ID: id, Record: parent, ACL: entries}
-		default:
-			op = authz.PutCollection{ID: id, Workspace: parent, Creator: creator.String, ACL: entries}
-		}
-		return put(ck.kind, id, op)
+		return put(ck.kind, id, c.op(t, entries, records))
 	})
 	if err != nil {
 		return err

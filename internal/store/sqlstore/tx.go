@@ -541,11 +541,13 @@ func (t *txn) DeleteCollection(ctx context.Context, id string) error {
 }
 
 func (t *txn) AddCollectionRecord(ctx context.Context, collectionID, recordID string) error {
+	t.touch(store.KindCollection, collectionID) // the search index keeps collections' records
 	return t.exec(ctx, "add record to collection", `INSERT INTO collection_records (collection_id, record_id, added_at) VALUES ($1, $2, $3)`,
 		collectionID, recordID, micros(t.now))
 }
 
 func (t *txn) RemoveCollectionRecord(ctx context.Context, collectionID, recordID string) error {
+	t.touch(store.KindCollection, collectionID)
 	return t.execOne(ctx, "remove record from collection", `DELETE FROM collection_records WHERE collection_id = $1 AND record_id = $2`, collectionID, recordID)
 }
 
@@ -572,6 +574,7 @@ func (t *txn) CreateRecord(ctx context.Context, r domain.Record) error {
 }
 
 func (t *txn) UpdateRecord(ctx context.Context, r domain.Record) error {
+	t.touch(store.KindRecord, r.ID) // its metadata is searched through the index
 	return t.execOne(ctx, "update record "+r.ID, `UPDATE records SET title = $2, description = $3, keywords = $4, fields = $5, media_type = $6, updated_at = $7 WHERE id = $1`,
 		r.ID, r.Title, r.Description, jsonText(nonNilList(r.Keywords)), jsonText(nonNilMap(r.Fields)), r.MediaType, micros(t.now))
 }

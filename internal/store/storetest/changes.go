@@ -447,6 +447,17 @@ func touchCases() []testCase {
 			K(store.KindWorkspace, "w2")},
 		{"creating a record touches the record", func(f *fixture, tx store.Tx) error { return tx.CreateRecord(f.ctx, record("w", "r9", viewU2...)) },
 			K(store.KindRecord, "r9")},
+		{"changing a record's metadata touches the record (search indexes it)", func(f *fixture, tx store.Tx) error {
+			return tx.UpdateRecord(f.ctx, record("w", "r"))
+		}, K(store.KindRecord, "r")},
+		{"adding a record to a collection touches the collection", func(f *fixture, tx store.Tx) error { return tx.AddCollectionRecord(f.ctx, "c", "r") },
+			K(store.KindCollection, "c")},
+		{"removing a record from a collection touches the collection", func(f *fixture, tx store.Tx) error {
+			if err := tx.AddCollectionRecord(f.ctx, "c", "r"); err != nil {
+				return err
+			}
+			return tx.RemoveCollectionRecord(f.ctx, "c", "r")
+		}, K(store.KindCollection, "c")},
 		{"setting a record's ACL touches the record", func(f *fixture, tx store.Tx) error { return tx.SetACL(f.ctx, recRef, viewU2) },
 			K(store.KindRecord, "r")},
 		{"deleting a record touches it and its media", func(f *fixture, tx store.Tx) error { return tx.DeleteRecord(f.ctx, "r") },

@@ -106,6 +106,9 @@ func normalizeOp(op authz.Op) authz.Op {
 		return o
 	case authz.PutRecord:
 		o.ACL = acl(o.ACL)
+		// The store stamps the times; that they come at all is checked
+		// by the metadata case.
+		o.Meta.Created, o.Meta.Updated = 0, 0
 		return o
 	case authz.PutMedia:
 		o.ACL = acl(o.ACL)
@@ -188,7 +191,8 @@ var (
 			Members: []authz.RoleGrant{{Subject: gr("g2"), Role: authz.Contributor}, {Subject: u("u2"), Role: authz.Viewer}}},
 		"put workspace w2": authz.PutWorkspace{ID: "w2", Account: "acc"},
 		"put record r1": authz.PutRecord{ID: "r1", Workspace: "w1",
-			ACL: acl(authz.ACLEntry{Subject: authz.EveryoneSubject, Level: 1}, authz.ACLEntry{Subject: u("u2"), Level: 2})},
+			ACL:  acl(authz.ACLEntry{Subject: authz.EveryoneSubject, Level: 1}, authz.ACLEntry{Subject: u("u2"), Level: 2}),
+			Meta: authz.RecordMeta{Title: "Record r1"}},
 		"put media m1":      authz.PutMedia{ID: "m1", Record: "r1", ACL: acl(authz.ACLEntry{Subject: gr("g2"), Level: 3})},
 		"put collection c1": authz.PutCollection{ID: "c1", Workspace: "w1", Creator: "u1", ACL: acl(authz.ACLEntry{Subject: u("u1"), Level: 2})},
 		"put collection c2": authz.PutCollection{ID: "c2", Workspace: "w2"},
@@ -208,6 +212,45 @@ var loadAuthCases = []testCase{
 		authWorld(f)
 		_, got := f.loadAuth(nil)
 		diff(t, "ops", authWorldOps, got)
+	}},
+	{"records come with their searchable metadata and collections with their records", func(t *testing.T, f *fixture) {
+		authWorld(f)
+		rec := record("w1", "r2")
+		rec.Description, rec.Keywords, rec.Fields, rec.MediaType = "A long day", []string{"sea", "dusk"}, map[string]string{"camera": "Z9"}, "video"
+		f.create(rec)
+		f.update(func(tx store.Tx) error {
+			if err := tx.AddCollectionRecord(f.ctx, "c1", "r2"); err != nil {
+				return err
+			}
+			return tx.AddCollectionRecord(f.ctx, "c1", "r1")
+		})
+		for _, refs := range [][]store.Ref{nil, {ref(store.KindRecord, "r2"), ref(store.KindCollection, "c1")}} {
+			var r2 authz.PutRecord
+			var c1 authz.PutCollection
+			err := f.s.Snapshot(f.ctx, func(r store.Reader) error {
+				return r.LoadAuth(f.ctx, refs, func(op authz.Op) error {
+					switch o := op.(type) {
+					case authz.PutRecord:
+						if o.ID == "r2" {
+							r2 = o
+						}
+					case authz.PutCollection:
+						if o.ID == "c1" {
+							c1 = o
+						}
+					}
+					return nil
+				})
+			})
+			f.must(err)
+			if r2.Meta.Created == 0 || r2.Meta.Updated < r2.Meta.Created {
+				t.Errorf("record times %d, %d: want created set and updated not before it", r2.Meta.Created, r2.Meta.Updated)
+			}
+			r2.Meta.Created, r2.Meta.Updated = 0, 0
+			want := authz.RecordMeta{Title: "Record r2", Description: "A long day", Keywords: []string{"sea", "dusk"}, Fields: map[string]string{"camera": "Z9"}, MediaType: "video"}
+			diff(t, "record meta", want, r2.Meta)
+			diff(t, "collection records", []string{"r1", "r2"}, c1.Records)
+		}
 	}},
 	{"with nil refs on an empty store it emits nothing", func(t *testing.T, f *fixture) {
 		ops, _ := f.loadAuth(nil)
@@ -293,7 +336,7 @@ var loadAuthCases = []testCase{
 		f.must(err)
 		ops, got := f.loadAuth(refs)
 		want := map[string]authz.Op{
-			"put record r1":        authz.PutRecord{ID: "r1", Workspace: "w1", ACL: acl(authz.ACLEntry{Subject: u("u1"), Level: 1})},
+			"put record r1":        authz.PutRecord{ID: "r1", Workspace: "w1", ACL: acl(authz.ACLEntry{Subject: u("u1"), Level: 1}), Meta: authz.RecordMeta{Title: "Record r1"}},
 			"put group g2":         authz.PutGroup{ID: "g2", Account: "acc", Members: []authz.Subject{u("u1"), u("u2")}},
 			"delete collection c3": authz.DeleteObject{Ref: authz.ObjectRef{Type: authz.Collection, ID: "c3"}},
 			"delete media m2":      authz.DeleteObject{Ref: authz.ObjectRef{Type: authz.Media, ID: "m2"}},

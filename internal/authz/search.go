@@ -1,0 +1,424 @@
+package authz
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/tidwall/btree"
+
+	"atrium/internal/textindex"
+)
+
+// RecordMeta is what search filters and sorts a record by. Times are
+// microseconds since the Unix epoch, as the store keeps them.
+type RecordMeta struct {
+	Title, Description string
+	Keywords           []string
+	Fields             map[string]string
+	MediaType          string
+	Created, Updated   int64
+}
+
+// SortKey orders search results; ties are broken by an order that is
+// stable for the life of the engine.
+type SortKey uint8
+
+// Search orders.
+const (
+	SortCreated SortKey = iota
+	SortUpdated
+	SortTitle
+	numSortKeys
+)
+
+// TimeRange bounds a time filter: From inclusive, To exclusive, both in
+// microseconds since the epoch; a zero To means no upper bound.
+type TimeRange struct{ From, To int64 }
+
+func (r TimeRange) set() bool { return r.From != 0 || r.To != 0 }
+
+func (r TimeRange) holds(v int64) bool { return v >= r.From && (r.To == 0 || v < r.To) }
+
+// SearchQuery selects records. Every filter given must hold; a filter with
+// several values (workspaces, media types) holds if any value does.
+type SearchQuery struct {
+	Permission Permission // on the records; CanView when zero
+	Text       string     // every word must occur in the title, description or keywords
+	Workspaces []string
+	Collection string
+	MediaTypes []string
+	Fields     map[string]string // exact values, compared without case
+	Created    TimeRange
+	Updated    TimeRange
+	Sort       SortKey
+	Desc       bool
+	Limit      int
+	Cursor     string
+}
+
+// recordIndex holds the searchable metadata of records by ordinal, kept in
+// step with the ACL index by Apply.
+type recordIndex struct {
+	titles  []string // folded: the title sort key
+	created []int64
+	updated []int64
+	mtype   []uint8 // 1 + index into mediaTypes; 0 for none
+
+	mediaTypes []string
+	byType     []*roaring.Bitmap
+
+	text   *textindex.Index
+	fields *textindex.Index
+	// words and field keys not derivable from the title, for removal.
+	extraWords map[uint32][]string
+	fieldKeys  map[uint32][]string
+
+	// collections: collection ordinal -> record ordinals in it. Deleted
+	// records may linger here; every search intersects with visible, live
+	// records.
+	inCollection map[uint32]*roaring.Bitmap
+
+	// sorted[k] orders live records by sort key k. Built on first use and
+	// maintained by Apply from then on; sortMu serializes the build among
+	// readers, who hold only the engine's read lock.
+	sortMu sync.Mutex
+	sorted [numSortKeys]*btree.BTreeG[uint32]
+}
+
+func newRecordIndex() *recordIndex {
+	return &recordIndex{
+		text: textindex.New(), fields: textindex.New(),
+		extraWords: map[uint32][]string{}, fieldKeys: map[uint32][]string{},
+		inCollection: map[uint32]*roaring.Bitmap{},
+	}
+}
+
+func (ri *recordIndex) less(k SortKey) func(a, b uint32) bool {
+	switch k {
+	case SortUpdated:
+		return func(a, b uint32) bool {
+			return ri.updated[a] < ri.updated[b] || ri.updated[a] == ri.updated[b] && a < b
+		}
+	case SortTitle:
+		return func(a, b uint32) bool {
+			if c := strings.Compare(ri.titles[a], ri.titles[b]); c != 0 {
+				return c < 0
+			}
+			return a < b
+		}
+	}
+	return func(a, b uint32) bool {
+		return ri.created[a] < ri.created[b] || ri.created[a] == ri.created[b] && a < b
+	}
+}
+
+func fieldKey(name, value string) string {
+	return strings.ToLower(name) + "\x00" + strings.ToLower(value)
+}
+
+// grow makes the per-ordinal arrays cover ord.
+func (ri *recordIndex) grow(ord uint32) {
+	for uint32(len(ri.titles)) <= ord {
+		ri.titles = append(ri.titles, "")
+		ri.created = append(ri.created, 0)
+		ri.updated = append(ri.updated, 0)
+		ri.mtype = append(ri.mtype, 0)
+	}
+}
+
+// remove takes live record ord out of every index; its array values stay
+// so that a cursor naming it still finds its place.
+func (ri *recordIndex) remove(ord uint32) {
+	if ri.sorted[0] != nil {
+		for _, t := range ri.sorted {
+			t.Delete(ord)
+		}
+	}
+	ri.text.Remove(ord, textindex.Tokens(ri.titles[ord]))
+	ri.text.Remove(ord, ri.extraWords[ord])
+	ri.fields.Remove(ord, ri.fieldKeys[ord])
+	delete(ri.extraWords, ord)
+	delete(ri.fieldKeys, ord)
+	if m := ri.mtype[ord]; m > 0 {
+		ri.byType[m-1].Remove(ord)
+	}
+}
+
+// put indexes ord (not currently indexed) with meta.
+func (ri *recordIndex) put(ord uint32, m RecordMeta) {
+	ri.grow(ord)
+	ri.titles[ord] = strings.ToLower(m.Title)
+	ri.created[ord] = m.Created
+	ri.updated[ord] = m.Updated
+	ri.text.Add(ord, textindex.Tokens(ri.titles[ord]))
+	var extra []string
+	for _, s := range append([]string{m.Description}, m.Keywords...) {
+		for _, w := range textindex.Tokens(s) {
+			if !slices.Contains(extra, w) {
+				extra = append(extra, w)
+			}
+		}
+	}
+	if len(extra) > 0 {
+		ri.extraWords[ord] = extra
+		ri.text.Add(ord, extra)
+	}
+	if len(m.Fields) > 0 {
+		keys := make([]string, 0, len(m.Fields))
+		for k, v := range m.Fields {
+			keys = append(keys, fieldKey(k, v))
+		}
+		ri.fieldKeys[ord] = keys
+		ri.fields.Add(ord, keys)
+	}
+	ri.mtype[ord] = 0
+	if m.MediaType != "" {
+		i := slices.Index(ri.mediaTypes, m.MediaType)
+		if i < 0 {
+			i = len(ri.mediaTypes)
+			ri.mediaTypes = append(ri.mediaTypes, m.MediaType)
+			ri.byType = append(ri.byType, roaring.New())
+		}
+		ri.mtype[ord] = uint8(i + 1)
+		ri.byType[i].Add(ord)
+	}
+	if ri.sorted[0] != nil {
+		for _, t := range ri.sorted {
+			t.Set(ord)
+		}
+	}
+}
+
+// ensureSorted builds the sort orders if they are not built yet. The
+// caller holds at least the engine's read lock, so no Apply runs.
+func (e *Engine) ensureSorted() {
+	ri := e.recs
+	ri.sortMu.Lock()
+	defer ri.sortMu.Unlock()
+	if ri.sorted[0] != nil {
+		return
+	}
+	live := make([]uint32, 0, len(e.objs[idxRecord].ord))
+	for _, ord := range e.objs[idxRecord].ord {
+		live = append(live, ord)
+	}
+	var sorted [numSortKeys]*btree.BTreeG[uint32]
+	for k := range sorted {
+		less := ri.less(SortKey(k))
+		slices.SortFunc(live, func(a, b uint32) int {
+			if less(a, b) {
+				return -1
+			}
+			if less(b, a) {
+				return 1
+			}
+			return 0
+		})
+		t := btree.NewBTreeGOptions(less, btree.Options{NoLocks: true})
+		for _, ord := range live {
+			t.Load(ord)
+		}
+		sorted[k] = t
+	}
+	ri.sorted = sorted
+}
+
+// PrepareSearch builds the search index's sort orders now rather than on
+// the first sorted search; a server calls it once after loading.
+func (e *Engine) PrepareSearch() {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	e.ensureSorted()
+}
+
+// Search returns one page of the records user userID has q.Permission on
+// that match q, in q's order, with the exact number of matches.
+func (e *Engine) Search(userID string, q SearchQuery) (Page, error) {
+	if q.Limit < 1 {
+		return Page{}, fmt.Errorf("limit must be at least 1")
+	}
+	if q.Sort >= numSortKeys {
+		return Page{}, fmt.Errorf("unknown sort %d", q.Sort)
+	}
+	if q.Permission == 0 {
+		q.Permission = CanView
+	}
+	if _, ok := rules[idxRecord][q.Permission]; !ok {
+		return Page{}, fmt.Errorf("%w: %s on record", ErrUnsupported, q.Permission)
+	}
+	after, hasCursor := uint32(0), false
+	if q.Cursor != "" {
+		n, ok := e.searchCursors.Decode(q.Cursor)
+		if !ok || SortKey(n>>32&0xff) != q.Sort || (n>>40&1 == 1) != q.Desc {
+			return Page{}, ErrBadCursor
+		}
+		after, hasCursor = uint32(n), true
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	empty := Page{IDs: []string{}}
+	u := e.activeUser(userID)
+	if u == nil {
+		return empty, nil
+	}
+	found := e.matching(u, q)
+	if found == nil {
+		return empty, nil
+	}
+	total := int(found.GetCardinality())
+	if total == 0 {
+		return empty, nil
+	}
+	if hasCursor && int(after) >= len(e.recs.titles) {
+		return Page{}, ErrBadCursor
+	}
+	e.ensureSorted()
+	ords := e.recs.page(found, total, q, after, hasCursor)
+	page := Page{IDs: make([]string, 0, len(ords)), Total: total}
+	if len(ords) > q.Limit {
+		ords = ords[:q.Limit]
+		n := uint64(ords[len(ords)-1]) | uint64(q.Sort)<<32
+		if q.Desc {
+			n |= 1 << 40
+		}
+		page.NextCursor = e.searchCursors.Encode(n)
+	}
+	for _, ord := range ords {
+		page.IDs = append(page.IDs, e.objs[idxRecord].objs[ord].id)
+	}
+	return page, nil
+}
+
+// matching returns the records of u's account that match q and that u has
+// q.Permission on (nil for none). The result may be shared: read only.
+func (e *Engine) matching(u *principal, q SearchQuery) *roaring.Bitmap {
+	ri := e.recs
+	parts := []*roaring.Bitmap{e.cachedVisible(u, idxRecord, q.Permission)}
+	if len(q.Workspaces) > 0 {
+		var ws []*roaring.Bitmap
+		for _, id := range q.Workspaces {
+			if w := u.account.workspaces[id]; w != nil {
+				ws = append(ws, w.objs[idxRecord])
+			}
+		}
+		if len(ws) == 0 {
+			return nil
+		}
+		parts = append(parts, roaring.FastOr(ws...))
+	}
+	if q.Collection != "" {
+		ct := e.objs[idxCollection]
+		ord, ok := ct.ord[q.Collection]
+		if !ok || ct.objs[ord].ws == nil || ct.objs[ord].ws.account != u.account || ri.inCollection[ord] == nil {
+			return nil
+		}
+		parts = append(parts, ri.inCollection[ord])
+	}
+	if len(q.MediaTypes) > 0 {
+		var ts []*roaring.Bitmap
+		for _, t := range q.MediaTypes {
+			if i := slices.Index(ri.mediaTypes, t); i >= 0 {
+				ts = append(ts, ri.byType[i])
+			}
+		}
+		if len(ts) == 0 {
+			return nil
+		}
+		parts = append(parts, roaring.FastOr(ts...))
+	}
+	for _, w := range textindex.Tokens(q.Text) {
+		bm := ri.text.Lookup(w)
+		if bm == nil {
+			return nil
+		}
+		parts = append(parts, bm)
+	}
+	for k, v := range q.Fields {
+		bm := ri.fields.Lookup(fieldKey(k, v))
+		if bm == nil {
+			return nil
+		}
+		parts = append(parts, bm)
+	}
+	found := parts[0]
+	if len(parts) > 1 {
+		// Smallest first: the intersection is bounded by it.
+		slices.SortFunc(parts, func(a, b *roaring.Bitmap) int {
+			return int(int64(a.GetCardinality()) - int64(b.GetCardinality()))
+		})
+		found = roaring.FastAnd(parts...)
+	}
+	if !q.Created.set() && !q.Updated.set() {
+		return found
+	}
+	keep := make([]uint32, 0, 256)
+	it := found.ManyIterator()
+	buf := make([]uint32, 256)
+	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+		for _, ord := range buf[:n] {
+			if q.Created.holds(ri.created[ord]) && q.Updated.holds(ri.updated[ord]) {
+				keep = append(keep, ord)
+			}
+		}
+	}
+	return roaring.BitmapOf(keep...)
+}
+
+// page returns up to q.Limit+1 ordinals of found in q's order, after the
+// cursor ordinal if there is one. Two ways: walk the global sort order
+// testing membership, which costs about limit × records / total steps, or
+// sort the matches themselves, which costs about total × log(total); the
+// cheaper one is taken.
+func (ri *recordIndex) page(found *roaring.Bitmap, total int, q SearchQuery, after uint32, hasCursor bool) []uint32 {
+	less := ri.less(q.Sort)
+	before := less // before(a, b): a comes first in the requested order
+	if q.Desc {
+		before = func(a, b uint32) bool { return less(b, a) }
+	}
+	want := q.Limit + 1
+	tree := ri.sorted[q.Sort]
+	walk := want * (tree.Len()/total + 1)
+	if total > 1024 && walk < total {
+		out := make([]uint32, 0, want)
+		visit := func(ord uint32) bool {
+			if hasCursor && ord == after {
+				return true
+			}
+			if found.Contains(ord) {
+				out = append(out, ord)
+			}
+			return len(out) < want
+		}
+		switch {
+		case !hasCursor && !q.Desc:
+			tree.Scan(visit)
+		case !hasCursor:
+			tree.Reverse(visit)
+		case !q.Desc:
+			tree.Ascend(after, visit)
+		default:
+			tree.Descend(after, visit)
+		}
+		return out
+	}
+	all := make([]uint32, 0, total)
+	it := found.ManyIterator()
+	buf := make([]uint32, 256)
+	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+		for _, ord := range buf[:n] {
+			if !hasCursor || before(after, ord) {
+				all = append(all, ord)
+			}
+		}
+	}
+	slices.SortFunc(all, func(a, b uint32) int {
+		if before(a, b) {
+			return -1
+		}
+		return 1
+	})
+	return all[:min(len(all), want)]
+}
