@@ -49,6 +49,7 @@ func commands() []command {
 		{"list", "--subject user:ID --permission P --type TYPE", "list the objects a user has a permission on", list},
 		{"explain", "--subject user:ID --permission P --object TYPE:ID", "explain a permission", explain},
 		{"who", "--permission P --object TYPE:ID", "list the users who have a permission", who},
+		{"bench", "--scenario DIR [--data DIR] [--keep] [--json FILE] [--checks N] [--lists N] [--writes N] [--batch N] [--concurrency N]", "measure import, start-up, memory, checks, lists and writes on a scenario", bench},
 	}
 }
 
