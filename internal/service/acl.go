@@ -159,20 +159,6 @@ func tuples(entries []domain.ACLEntry) map[tuple]bool {
 	return out
 }
 
-func entriesOf(t authz.ObjectType, set map[tuple]bool) []domain.ACLEntry {
-	by := map[authz.Subject][]string{}
-	for tp := range set {
-		by[tp.subject] = append(by[tp.subject], tp.perm)
-	}
-	out := make([]domain.ACLEntry, 0, len(by))
-	for subj, perms := range by {
-		ps, _ := domain.NormalizePermissions(t, perms)
-		out = append(out, domain.ACLEntry{Subject: subj, Permissions: ps})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Subject.String() < out[j].Subject.String() })
-	return out
-}
-
 // EditACLs applies a batch ACL edit to every selected object in one
 // transaction, or with DryRun reports what it would change without
 // writing. Every object must be visible to the actor (else not found) and
@@ -214,7 +200,10 @@ func (s *Service) EditACLs(ctx context.Context, a Actor, b BatchACL) (BatchResul
 		}
 	}
 	res.Objects = len(ids)
-	run := func(r store.Reader, write func(authz.ObjectRef, []domain.ACLEntry) error) error {
+	// run computes the edit's tuples to add and remove, object by object,
+	// and the counts the result reports.
+	var add, remove []store.ACLTuple
+	run := func(r store.Reader) error {
 		entries, err := checkACL(ctx, r, a, b.Type, b.Entries, "entries")
 		if err != nil {
 			return err
@@ -223,41 +212,27 @@ func (s *Service) EditACLs(ctx context.Context, a Actor, b BatchACL) (BatchResul
 			return invalid("entries", "give at least one entry to %s", b.Op)
 		}
 		want := tuples(entries)
-		current, err := s.currentACLs(ctx, r, b.Type, ids)
+		current, err := r.GetACLs(ctx, b.Type, ids)
 		if err != nil {
 			return err
 		}
 		added, removed := map[tuple]int{}, map[tuple]int{}
 		for _, id := range ids {
 			have := tuples(current[id])
-			next := map[tuple]bool{}
-			switch b.Op {
-			case BatchAdd:
-				for tp := range have {
-					next[tp] = true
-				}
-				for tp := range want {
-					next[tp] = true
-				}
-			case BatchRemove:
-				for tp := range have {
-					if !want[tp] {
-						next[tp] = true
-					}
-				}
-			case BatchReplace:
-				next = want
-			}
 			changed := false
-			for tp := range next {
-				if !have[tp] {
-					added[tp]++
-					changed = true
+			if b.Op != BatchRemove {
+				for tp := range want {
+					if !have[tp] {
+						added[tp]++
+						add = append(add, store.ACLTuple{Object: id, Subject: tp.subject, Permission: tp.perm})
+						changed = true
+					}
 				}
 			}
 			for tp := range have {
-				if !next[tp] {
+				if b.Op == BatchRemove && want[tp] || b.Op == BatchReplace && !want[tp] {
 					removed[tp]++
+					remove = append(remove, store.ACLTuple{Object: id, Subject: tp.subject, Permission: tp.perm})
 					changed = true
 				}
 			}
@@ -268,47 +243,22 @@ func (s *Service) EditACLs(ctx context.Context, a Actor, b BatchACL) (BatchResul
 			if len(res.ChangedIDs) < 1000 {
 				res.ChangedIDs = append(res.ChangedIDs, id)
 			}
-			if write != nil {
-				if err := write(authz.ObjectRef{Type: b.Type, ID: id}, entriesOf(b.Type, next)); err != nil {
-					return err
-				}
-			}
 		}
 		res.Added, res.Removed = summarize(added), summarize(removed)
 		return nil
 	}
 	if b.DryRun {
-		err := s.store.Snapshot(ctx, func(r store.Reader) error { return run(r, nil) })
+		err := s.store.Snapshot(ctx, run)
 		return res, err
 	}
 	_, err := s.update(ctx, func(tx store.Tx) error {
-		return run(tx, func(ref authz.ObjectRef, entries []domain.ACLEntry) error { return tx.SetACL(ctx, ref, entries) })
+		add, remove = add[:0], remove[:0]
+		if err := run(tx); err != nil {
+			return err
+		}
+		return tx.ChangeACLs(ctx, b.Type, add, remove)
 	})
 	return res, err
-}
-
-func (s *Service) currentACLs(ctx context.Context, r store.Reader, t authz.ObjectType, ids []string) (map[string][]domain.ACLEntry, error) {
-	out := make(map[string][]domain.ACLEntry, len(ids))
-	switch t {
-	case authz.Record:
-		recs, err := r.GetRecords(ctx, ids)
-		for _, x := range recs {
-			out[x.ID] = x.ACL
-		}
-		return out, err
-	case authz.Media:
-		ms, err := r.GetMediaMany(ctx, ids)
-		for _, x := range ms {
-			out[x.ID] = x.ACL
-		}
-		return out, err
-	default:
-		cs, err := r.GetCollections(ctx, ids)
-		for _, x := range cs {
-			out[x.ID] = x.ACL
-		}
-		return out, err
-	}
 }
 
 func summarize(m map[tuple]int) []TupleChange {

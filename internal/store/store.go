@@ -76,6 +76,13 @@ type Credentials struct {
 	PasswordHash string // empty: no password set
 }
 
+// ACLTuple is one (object, subject, permission) row of an ACL.
+type ACLTuple struct {
+	Object     string
+	Subject    authz.Subject
+	Permission string
+}
+
 // Session is a signed-in browser session. Only hashes of its secrets are
 // stored.
 type Session struct {
@@ -164,6 +171,9 @@ type Reader interface {
 	GetMediaMany(ctx context.Context, ids []string) ([]domain.Media, error)
 	ListRecordMedia(ctx context.Context, recordID string) ([]domain.Media, error)
 	GetCollections(ctx context.Context, ids []string) ([]domain.Collection, error)
+	// GetACLs returns the ACLs of the objects of type t with these ids; an
+	// object without entries, or that does not exist, is absent.
+	GetACLs(ctx context.Context, t authz.ObjectType, ids []string) (map[string][]domain.ACLEntry, error)
 	GetDefaultACL(ctx context.Context, accountID string, t authz.ObjectType) ([]domain.ACLEntry, error)
 
 	GetSession(ctx context.Context, idHash string) (Session, error)
@@ -233,6 +243,10 @@ type Tx interface {
 
 	// SetACL replaces the ACL of a record, media object or collection.
 	SetACL(ctx context.Context, obj authz.ObjectRef, entries []domain.ACLEntry) error
+	// ChangeACLs adds and removes single ACL tuples on objects of type t,
+	// however many: what a batch edit writes. Adding a tuple already there
+	// and removing one that is not are no-ops.
+	ChangeACLs(ctx context.Context, t authz.ObjectType, add, remove []ACLTuple) error
 	// SetDefaultACL replaces an account's default ACL for a type. Subjects
 	// may include the template subject user:$creator (see DefaultCreator).
 	SetDefaultACL(ctx context.Context, accountID string, t authz.ObjectType, entries []domain.ACLEntry) error

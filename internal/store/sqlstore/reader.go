@@ -570,6 +570,14 @@ func aclTable(t authz.ObjectType) string {
 }
 
 // acls reads the ACLs of objects of type t (all when ids is nil).
+// GetACLs implements store.Reader.
+func (r reader) GetACLs(ctx context.Context, t authz.ObjectType, ids []string) (map[string][]domain.ACLEntry, error) {
+	if !t.IsContent() {
+		return nil, fmt.Errorf("ACLs of %s: %w", t, store.ErrNotFound)
+	}
+	return r.acls(ctx, t, nonNil(ids))
+}
+
 func (r reader) acls(ctx context.Context, t authz.ObjectType, ids []string) (map[string][]domain.ACLEntry, error) {
 	raw := map[string]map[string][]string{}
 	err := inChunks("object_id", ids, func(where string, args []any) error {

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"sort"
 	"testing"
 
 	"atrium/internal/authz"
@@ -364,6 +365,35 @@ func aclWorld(f *fixture) {
 }
 
 var aclCases = []testCase{
+	{"ChangeACLs adds and removes single tuples on many objects and touches each", func(t *testing.T, f *fixture) {
+		aclWorld(f)
+		f.create(record("ws", "r2", entry(u("u1"), "view", "edit")), record("ws", "r3"))
+		tup := func(obj string, s authz.Subject, p string) store.ACLTuple {
+			return store.ACLTuple{Object: obj, Subject: s, Permission: p}
+		}
+		before := f.revision()
+		f.update(func(tx store.Tx) error {
+			return tx.ChangeACLs(f.ctx, authz.Record,
+				[]store.ACLTuple{tup("r2", gr("g1"), "edit"), tup("r3", u("u1"), "view"), tup("r2", u("u1"), "view")}, // the last is there already
+				[]store.ACLTuple{tup("r2", u("u1"), "edit"), tup("r3", u("u1"), "edit")})                              // the last is not there
+		})
+		got, err := f.s.GetACLs(f.ctx, authz.Record, []string{"r2", "r3", "missing"})
+		f.must(err)
+		diff(t, "ACLs", map[string][]domain.ACLEntry{
+			"r2": {entry(gr("g1"), "edit"), entry(u("u1"), "view")},
+			"r3": {entry(u("u1"), "view")},
+		}, sortedACLs(got))
+		diff(t, "touched", "record:r2 record:r3", refsString(f.changes(before)))
+	}},
+	{"GetACLs leaves out objects without entries", func(t *testing.T, f *fixture) {
+		aclWorld(f)
+		f.create(record("ws", "bare"))
+		got, err := f.s.GetACLs(f.ctx, authz.Record, []string{"bare"})
+		f.must(err)
+		if len(got) != 0 {
+			t.Errorf("GetACLs of an object without entries = %v, want none", got)
+		}
+	}},
 	{"SetACL replaces the whole ACL of a record, media object or collection", func(t *testing.T, f *fixture) {
 		aclWorld(f)
 		for _, o := range aclObjects {
@@ -440,4 +470,13 @@ var aclCases = []testCase{
 		f.must(err)
 		diff(t, "default media ACL after replacing the record one", []domain.ACLEntry{entry(creator, "download", "edit")}, got)
 	}},
+}
+
+// sortedACLs orders each ACL by subject name, as the expectations are
+// written.
+func sortedACLs(m map[string][]domain.ACLEntry) map[string][]domain.ACLEntry {
+	for _, es := range m {
+		sort.Slice(es, func(i, j int) bool { return es[i].Subject.String() < es[j].Subject.String() })
+	}
+	return m
 }
