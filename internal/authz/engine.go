@@ -636,10 +636,14 @@ func (op PutRecord) apply(e *Engine, _ *applyState) error {
 	if err := e.setACL(idxRecord, ord, o, w.account, op.ACL); err != nil {
 		return err
 	}
-	if o.live {
-		e.recs.remove(ord)
+	// An ACL change re-puts the record with the same metadata: keep its
+	// index entries rather than rebuild them.
+	if !o.live || !e.recs.same(ord, op.Meta) {
+		if o.live {
+			e.recs.remove(ord)
+		}
+		e.recs.put(ord, op.Meta)
 	}
-	e.recs.put(ord, op.Meta)
 	o.live = true
 	if o.ws != w {
 		// The record's media move with it.

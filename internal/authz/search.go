@@ -147,6 +147,26 @@ func (ri *recordIndex) remove(ord uint32) {
 	}
 }
 
+// same reports whether indexed record ord already has metadata m. Only
+// the common case is recognised (no description, keywords or fields);
+// anything else counts as changed and is simply re-indexed.
+func (ri *recordIndex) same(ord uint32, m RecordMeta) bool {
+	if int(ord) >= len(ri.titles) || m.Description != "" || len(m.Keywords) > 0 || len(m.Fields) > 0 ||
+		ri.extraWords[ord] != nil || ri.fieldKeys[ord] != nil {
+		return false
+	}
+	mt := uint8(0)
+	if m.MediaType != "" {
+		i := slices.Index(ri.mediaTypes, m.MediaType)
+		if i < 0 {
+			return false
+		}
+		mt = uint8(i + 1)
+	}
+	return ri.mtype[ord] == mt && ri.created[ord] == m.Created && ri.updated[ord] == m.Updated &&
+		ri.titles[ord] == strings.ToLower(m.Title)
+}
+
 // put indexes ord (not currently indexed) with meta.
 func (ri *recordIndex) put(ord uint32, m RecordMeta) {
 	ri.grow(ord)
@@ -369,9 +389,12 @@ func (e *Engine) matching(u *principal, q SearchQuery) *roaring.Bitmap {
 
 // page returns up to q.Limit+1 ordinals of found in q's order, after the
 // cursor ordinal if there is one. Two ways: walk the global sort order
-// testing membership, which costs about limit × records / total steps, or
-// sort the matches themselves, which costs about total × log(total); the
-// cheaper one is taken.
+// testing membership, which costs about limit × records / total steps when
+// the matches spread evenly over the order, or select the first ones among
+// the matches themselves, which costs about total × log(limit). The walk
+// is tried when it looks cheaper, but filters correlated with the order (a
+// date range sorted by date) can leave a long run without matches at its
+// start, so the walk gives up after as many steps as selecting would take.
 func (ri *recordIndex) page(found *roaring.Bitmap, total int, q SearchQuery, after uint32, hasCursor bool) []uint32 {
 	less := ri.less(q.Sort)
 	before := less // before(a, b): a comes first in the requested order
@@ -380,10 +403,14 @@ func (ri *recordIndex) page(found *roaring.Bitmap, total int, q SearchQuery, aft
 	}
 	want := q.Limit + 1
 	tree := ri.sorted[q.Sort]
-	walk := want * (tree.Len()/total + 1)
-	if total > 1024 && walk < total {
+	if total > 1024 && want*(tree.Len()/total+1) < total {
 		out := make([]uint32, 0, want)
+		steps, done := 0, true
 		visit := func(ord uint32) bool {
+			if steps++; steps > total {
+				done = false
+				return false
+			}
 			if hasCursor && ord == after {
 				return true
 			}
@@ -402,23 +429,53 @@ func (ri *recordIndex) page(found *roaring.Bitmap, total int, q SearchQuery, aft
 		default:
 			tree.Descend(after, visit)
 		}
-		return out
+		if done {
+			return out
+		}
 	}
-	all := make([]uint32, 0, total)
+	// Select: a heap of the want best so far, its root the worst of them.
+	heap := make([]uint32, 0, want)
+	worse := func(i, j int) bool { return before(heap[j], heap[i]) }
+	down := func(i int) {
+		for {
+			l, m := 2*i+1, i
+			if l < len(heap) && worse(l, m) {
+				m = l
+			}
+			if r := l + 1; r < len(heap) && worse(r, m) {
+				m = r
+			}
+			if m == i {
+				return
+			}
+			heap[i], heap[m] = heap[m], heap[i]
+			i = m
+		}
+	}
 	it := found.ManyIterator()
 	buf := make([]uint32, 256)
 	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
 		for _, ord := range buf[:n] {
-			if !hasCursor || before(after, ord) {
-				all = append(all, ord)
+			if hasCursor && !before(after, ord) {
+				continue
+			}
+			switch {
+			case len(heap) < want:
+				heap = append(heap, ord)
+				for i := len(heap) - 1; i > 0 && worse(i, (i-1)/2); i = (i - 1) / 2 {
+					heap[i], heap[(i-1)/2] = heap[(i-1)/2], heap[i]
+				}
+			case before(ord, heap[0]):
+				heap[0] = ord
+				down(0)
 			}
 		}
 	}
-	slices.SortFunc(all, func(a, b uint32) int {
+	slices.SortFunc(heap, func(a, b uint32) int {
 		if before(a, b) {
 			return -1
 		}
 		return 1
 	})
-	return all[:min(len(all), want)]
+	return heap
 }

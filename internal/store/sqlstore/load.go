@@ -94,7 +94,7 @@ func (r reader) LoadAuth(ctx context.Context, refs []store.Ref, fn func(authz.Op
 type putFunc func(k store.Kind, id string, op authz.Op) error
 
 func (r reader) loadAccounts(ctx context.Context, ids []string, put putFunc) error {
-	return inChunks("id", ids, func(where string, args []any) error {
+	return inChunks("id", ids, func(where string, args []any, chunk []string) error {
 		return r.collect(ctx, "load accounts", `SELECT id FROM accounts`+where+` ORDER BY id`, args, func(rows *sql.Rows) error {
 			var id string
 			if err := rows.Scan(&id); err != nil {
@@ -108,8 +108,8 @@ func (r reader) loadAccounts(ctx context.Context, ids []string, put putFunc) err
 func rolesOf(names []string) (authz.Roles, error) { return authz.ParseRoles(names) }
 
 func (r reader) loadUsers(ctx context.Context, ids []string, put putFunc) error {
-	return inChunks("id", ids, func(where string, args []any) error {
-		roles, err := r.roles(ctx, "user_roles", "user_id", argIDs(ids, args))
+	return inChunks("id", ids, func(where string, args []any, chunk []string) error {
+		roles, err := r.roles(ctx, "user_roles", "user_id", chunk)
 		if err != nil {
 			return err
 		}
@@ -131,20 +131,8 @@ func (r reader) loadUsers(ctx context.Context, ids []string, put putFunc) error 
 	})
 }
 
-func argIDs(ids []string, args []any) []string {
-	if ids == nil {
-		return nil
-	}
-	out := make([]string, len(args))
-	for i, a := range args {
-		out[i] = a.(string)
-	}
-	return out
-}
-
 func (r reader) loadGroups(ctx context.Context, ids []string, put putFunc) error {
-	return inChunks("id", ids, func(where string, args []any) error {
-		chunk := argIDs(ids, args)
+	return inChunks("id", ids, func(where string, args []any, chunk []string) error {
 		roles, err := r.roles(ctx, "group_roles", "group_id", chunk)
 		if err != nil {
 			return err
@@ -180,8 +168,8 @@ func engineGrants(gs []domain.Grant) ([]authz.RoleGrant, error) {
 }
 
 func (r reader) loadTiers(ctx context.Context, ids []string, put putFunc) error {
-	return inChunks("id", ids, func(where string, args []any) error {
-		grants, err := r.grants(ctx, "tier_grants", "tier_id", argIDs(ids, args))
+	return inChunks("id", ids, func(where string, args []any, chunk []string) error {
+		grants, err := r.grants(ctx, "tier_grants", "tier_id", chunk)
 		if err != nil {
 			return err
 		}
@@ -200,8 +188,8 @@ func (r reader) loadTiers(ctx context.Context, ids []string, put putFunc) error 
 }
 
 func (r reader) loadWorkspaces(ctx context.Context, ids []string, put putFunc) error {
-	return inChunks("id", ids, func(where string, args []any) error {
-		grants, err := r.grants(ctx, "workspace_members", "workspace_id", argIDs(ids, args))
+	return inChunks("id", ids, func(where string, args []any, chunk []string) error {
+		grants, err := r.grants(ctx, "workspace_members", "workspace_id", chunk)
 		if err != nil {
 			return err
 		}
@@ -277,7 +265,7 @@ func (c contentRow) op(t authz.ObjectType, acl []authz.ACLEntry, records map[str
 // collections when ids is nil), by collection.
 func (r reader) collectionRecords(ctx context.Context, ids []string) (map[string][]string, error) {
 	out := map[string][]string{}
-	err := inChunks("collection_id", ids, func(where string, args []any) error {
+	err := inChunks("collection_id", ids, func(where string, args []any, chunk []string) error {
 		return r.collect(ctx, "load collection records", `SELECT collection_id, record_id FROM collection_records`+where+` ORDER BY collection_id, record_id`, args, func(rows *sql.Rows) error {
 			var c, rec string
 			if err := rows.Scan(&c, &rec); err != nil {
@@ -297,14 +285,14 @@ func (r reader) loadContent(ctx context.Context, t authz.ObjectType, ids []strin
 		return r.loadAllContent(ctx, t, put)
 	}
 	ck := contentKinds[t]
-	return inChunks("id", ids, func(where string, args []any) error {
-		acls, err := r.acls(ctx, t, argIDs(ids, args))
+	return inChunks("id", ids, func(where string, args []any, chunk []string) error {
+		acls, err := r.acls(ctx, t, chunk)
 		if err != nil {
 			return err
 		}
 		var records map[string][]string
 		if t == authz.Collection {
-			if records, err = r.collectionRecords(ctx, argIDs(ids, args)); err != nil {
+			if records, err = r.collectionRecords(ctx, chunk); err != nil {
 				return err
 			}
 		}

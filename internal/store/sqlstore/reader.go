@@ -61,21 +61,36 @@ func placeholders(from, n int) string {
 	return b.String()
 }
 
-const chunkSize = 500
+// chunkSize bounds the ids one statement names. They travel as one JSON
+// array parameter, not one parameter each: binding is what costs with
+// many (a batch of 100,000 ids is 10 statements, not 200).
+const chunkSize = 10_000
 
-// inChunks calls fn with a " WHERE col IN (...)" clause for each chunk of
-// ids, or once with an empty clause when ids is nil (meaning all rows).
-func inChunks(col string, ids []string, fn func(where string, args []any) error) error {
+// idList is the subquery yielding the strings of the JSON array in
+// parameter n.
+func idList(n int) string {
+	return `SELECT value FROM json_each($` + strconv.Itoa(n) + `)`
+}
+
+// jsonIDs encodes ids for idList.
+func jsonIDs(ids []string) string {
+	b, err := json.Marshal(ids)
+	if err != nil {
+		panic(err) // strings always encode
+	}
+	return string(b)
+}
+
+// inChunks calls fn with a " WHERE col IN (...)" clause, its arguments
+// and the ids it names for each chunk of ids, or once with an empty clause
+// and nil ids when ids is nil (meaning all rows).
+func inChunks(col string, ids []string, fn func(where string, args []any, chunk []string) error) error {
 	if ids == nil {
-		return fn("", nil)
+		return fn("", nil, nil)
 	}
 	for len(ids) > 0 {
 		n := min(len(ids), chunkSize)
-		args := make([]any, n)
-		for i, id := range ids[:n] {
-			args[i] = id
-		}
-		if err := fn(" WHERE "+col+" IN ("+placeholders(1, n)+")", args); err != nil {
+		if err := fn(" WHERE "+col+" IN ("+idList(1)+")", []any{jsonIDs(ids[:n])}, ids[:n]); err != nil {
 			return err
 		}
 		ids = ids[n:]
@@ -204,7 +219,7 @@ func splitList(s string) []string {
 // from table (user_roles or group_roles), in canonical order.
 func (r reader) roles(ctx context.Context, table, col string, ids []string) (map[string][]string, error) {
 	out := map[string][]string{}
-	err := inChunks(col, ids, func(where string, args []any) error {
+	err := inChunks(col, ids, func(where string, args []any, chunk []string) error {
 		return r.collect(ctx, "read roles", `SELECT `+col+`, role FROM `+table+where, args, func(rows *sql.Rows) error {
 			var id, role string
 			err := rows.Scan(&id, &role)
@@ -347,7 +362,7 @@ func (r reader) fillGroups(ctx context.Context, gs []domain.Group) error {
 // nil), users first, each part sorted by id.
 func (r reader) groupMembers(ctx context.Context, ids []string) (map[string][]authz.Subject, error) {
 	out := map[string][]authz.Subject{}
-	err := inChunks("group_id", ids, func(where string, args []any) error {
+	err := inChunks("group_id", ids, func(where string, args []any, chunk []string) error {
 		err := r.collect(ctx, "read group members", `SELECT group_id, user_id FROM group_users`+where+` ORDER BY group_id, user_id`, args, func(rows *sql.Rows) error {
 			var g, u string
 			err := rows.Scan(&g, &u)
@@ -437,7 +452,7 @@ func (r reader) GroupGrants(ctx context.Context, groupID string) ([]store.Ref, e
 
 func (r reader) grants(ctx context.Context, table, col string, ids []string) (map[string][]domain.Grant, error) {
 	out := map[string][]domain.Grant{}
-	err := inChunks(col, ids, func(where string, args []any) error {
+	err := inChunks(col, ids, func(where string, args []any, chunk []string) error {
 		return r.collect(ctx, "read grants", `SELECT `+col+`, subject, role FROM `+table+where+` ORDER BY `+col+`, subject`, args, func(rows *sql.Rows) error {
 			var id, subject, role string
 			if err := rows.Scan(&id, &subject, &role); err != nil {
@@ -580,7 +595,7 @@ func (r reader) GetACLs(ctx context.Context, t authz.ObjectType, ids []string) (
 
 func (r reader) acls(ctx context.Context, t authz.ObjectType, ids []string) (map[string][]domain.ACLEntry, error) {
 	raw := map[string]map[string][]string{}
-	err := inChunks("object_id", ids, func(where string, args []any) error {
+	err := inChunks("object_id", ids, func(where string, args []any, chunk []string) error {
 		return r.collect(ctx, "read ACL", `SELECT object_id, subject, permission FROM `+aclTable(t)+where, args, func(rows *sql.Rows) error {
 			var id, subject, perm string
 			err := rows.Scan(&id, &subject, &perm)
@@ -677,7 +692,7 @@ func (r reader) GetCollection(ctx context.Context, id string) (domain.Collection
 
 func (r reader) GetCollections(ctx context.Context, ids []string) ([]domain.Collection, error) {
 	byID := map[string]domain.Collection{}
-	err := inChunks("id", nonNil(ids), func(where string, args []any) error {
+	err := inChunks("id", nonNil(ids), func(where string, args []any, chunk []string) error {
 		return r.collect(ctx, "get collections", `SELECT `+collectionCols+` FROM collections`+where, args, func(rows *sql.Rows) error {
 			c, err := scanCollection(rows)
 			byID[c.ID] = c
@@ -760,7 +775,7 @@ func (r reader) GetRecord(ctx context.Context, id string) (domain.Record, error)
 
 func (r reader) GetRecords(ctx context.Context, ids []string) ([]domain.Record, error) {
 	byID := map[string]domain.Record{}
-	err := inChunks("id", nonNil(ids), func(where string, args []any) error {
+	err := inChunks("id", nonNil(ids), func(where string, args []any, chunk []string) error {
 		return r.collect(ctx, "get records", `SELECT `+recordCols+` FROM records`+where, args, func(rows *sql.Rows) error {
 			rec, err := scanRecord(rows)
 			byID[rec.ID] = rec
@@ -848,7 +863,7 @@ func (r reader) GetMedia(ctx context.Context, id string) (domain.Media, error) {
 
 func (r reader) GetMediaMany(ctx context.Context, ids []string) ([]domain.Media, error) {
 	var out []domain.Media
-	err := inChunks("id", nonNil(ids), func(where string, args []any) error {
+	err := inChunks("id", nonNil(ids), func(where string, args []any, chunk []string) error {
 		ms, err := r.mediaWhere(ctx, "get media", where, args, nil)
 		out = append(out, ms...)
 		return err

@@ -70,27 +70,20 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) (rev uint64
 
 // logChanges writes the transaction's touched entities to the change log.
 func (t *txn) logChanges(ctx context.Context) error {
-	refs := make([]store.Ref, 0, len(t.changed))
+	byKind := map[store.Kind][]string{}
 	for ref := range t.changed {
-		refs = append(refs, ref)
+		byKind[ref.Kind] = append(byKind[ref.Kind], ref.ID)
 	}
-	const per = 200 // rows per INSERT: 4 parameters each
-	for len(refs) > 0 {
-		n := min(len(refs), per)
-		var b strings.Builder
-		b.WriteString(`INSERT INTO changes (rev, kind, id, at) VALUES `)
-		args := make([]any, 0, 4*n)
-		for i, ref := range refs[:n] {
-			if i > 0 {
-				b.WriteByte(',')
+	for kind, ids := range byKind {
+		for len(ids) > 0 {
+			n := min(len(ids), chunkSize)
+			err := t.exec(ctx, "log changes", `INSERT INTO changes (rev, kind, id, at) SELECT $1, $2, value, $3 FROM json_each($4)`,
+				t.rev, string(kind), micros(t.now), jsonIDs(ids[:n]))
+			if err != nil {
+				return err
 			}
-			b.WriteString("(" + placeholders(len(args)+1, 4) + ")")
-			args = append(args, t.rev, string(ref.Kind), ref.ID, micros(t.now))
+			ids = ids[n:]
 		}
-		if _, err := t.q.ExecContext(ctx, b.String(), args...); err != nil {
-			return t.wrap("log changes", err)
-		}
-		refs = refs[n:]
 	}
 	return nil
 }
@@ -527,7 +520,7 @@ func (t *txn) ChangeACLs(ctx context.Context, tp authz.ObjectType, add, remove [
 		bySP[k] = append(bySP[k], r.Object)
 	}
 	for _, k := range order {
-		err := inChunks("object_id", bySP[k], func(where string, args []any) error {
+		err := inChunks("object_id", bySP[k], func(where string, args []any, chunk []string) error {
 			n := len(args)
 			return t.exec(ctx, "remove ACL entries", `DELETE FROM `+table+where+` AND subject = $`+strconv.Itoa(n+1)+` AND permission = $`+strconv.Itoa(n+2),
 				append(args, k.subject, k.perm)...)
@@ -536,26 +529,33 @@ func (t *txn) ChangeACLs(ctx context.Context, tp authz.ObjectType, add, remove [
 			return err
 		}
 	}
-	const per = 400 // rows per INSERT: 5 parameters each
-	for len(add) > 0 {
-		n := min(len(add), per)
-		var b strings.Builder
-		b.WriteString(`INSERT INTO ` + table + ` (object_id, subject, user_id, group_id, permission) VALUES `)
-		args := make([]any, 0, 5*n)
-		for i, r := range add[:n] {
-			t.touch(kind, r.Object)
-			if i > 0 {
-				b.WriteByte(',')
+	// Additions: one statement per (subject, permission) and chunk of ids.
+	bySP = map[sp][]string{}
+	order = order[:0]
+	for _, r := range add {
+		t.touch(kind, r.Object)
+		k := sp{r.Subject.String(), r.Permission}
+		if bySP[k] == nil {
+			order = append(order, k)
+		}
+		bySP[k] = append(bySP[k], r.Object)
+	}
+	for _, k := range order {
+		subj, err := authz.ParseSubject(k.subject)
+		if err != nil {
+			return fmt.Errorf("add ACL entries: %w", err)
+		}
+		u, g := subjectCols(subj)
+		for ids := bySP[k]; len(ids) > 0; {
+			n := min(len(ids), chunkSize)
+			// "WHERE true" keeps SQLite from reading ON CONFLICT as a join.
+			err := t.exec(ctx, "add ACL entries", `INSERT INTO `+table+` (object_id, subject, user_id, group_id, permission) SELECT value, $2, $3, $4, $5 FROM json_each($1) WHERE true ON CONFLICT DO NOTHING`,
+				jsonIDs(ids[:n]), k.subject, u, g, k.perm)
+			if err != nil {
+				return err
 			}
-			b.WriteString("(" + placeholders(len(args)+1, 5) + ")")
-			u, g := subjectCols(r.Subject)
-			args = append(args, r.Object, r.Subject.String(), u, g, r.Permission)
+			ids = ids[n:]
 		}
-		b.WriteString(` ON CONFLICT DO NOTHING`)
-		if err := t.exec(ctx, "add ACL entries", b.String(), args...); err != nil {
-			return err
-		}
-		add = add[n:]
 	}
 	return nil
 }
