@@ -127,6 +127,73 @@ func BenchmarkListFirstPageLatency(b *testing.B) {
 	reportPercentiles(b, lat)
 }
 
+// searchShapes are the searches BenchmarkSearchLatency runs for each list
+// query's user: the shapes a library's search page sends.
+var searchShapes = []struct {
+	name string
+	q    func(ws string) authz.SearchQuery
+}{
+	{"newest", func(string) authz.SearchQuery { return authz.SearchQuery{Desc: true} }},
+	{"word-by-title", func(string) authz.SearchQuery { return authz.SearchQuery{Text: "sunset", Sort: authz.SortTitle} }},
+	{"two-words", func(string) authz.SearchQuery { return authz.SearchQuery{Text: "sunset 42", Desc: true} }},
+	{"workspace-type-by-title-desc", func(ws string) authz.SearchQuery {
+		return authz.SearchQuery{Workspaces: []string{ws}, MediaTypes: []string{"image"}, Sort: authz.SortTitle, Desc: true}
+	}},
+	{"half-year-by-updated", func(string) authz.SearchQuery {
+		return authz.SearchQuery{Created: authz.TimeRange{From: 1_750_000_000_000_000 + 90*24*3600*1_000_000, To: 1_750_000_000_000_000 + 270*24*3600*1_000_000}, Sort: authz.SortUpdated}
+	}},
+}
+
+// BenchmarkSearchLatency: first page of 100 with the exact total, for
+// every list query's user and each search shape, with the visible-set
+// cache emptied before each search (a no-op Apply), as after a write.
+func BenchmarkSearchLatency(b *testing.B) {
+	eng, qs := benchQueries(b)
+	checks, lists := benchWork(qs)
+	// A workspace of each account, from the records the checks name.
+	wsOf := map[string]string{}
+	for _, c := range checks {
+		if c.obj.Type != authz.Record {
+			continue
+		}
+		acct, _ := eng.AccountOf(c.obj)
+		if _, ok := wsOf[acct]; !ok {
+			wsOf[acct], _ = eng.WorkspaceOf(c.obj)
+		}
+	}
+	var users []string
+	for _, l := range lists {
+		if l.typ == authz.Record {
+			users = append(users, l.user)
+		}
+	}
+	eng.PrepareSearch()
+	for _, shape := range searchShapes {
+		b.Run(shape.name, func(b *testing.B) {
+			var lat []time.Duration
+			total := 0
+			for i := 0; b.Loop(); i++ {
+				user := users[i%len(users)]
+				acct, _ := eng.UserAccount(user)
+				q := shape.q(wsOf[acct])
+				q.Limit = 100
+				b.StopTimer()
+				eng.Apply(0)
+				b.StartTimer()
+				start := time.Now()
+				p, err := eng.Search(user, q)
+				if err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(start))
+				total += p.Total
+			}
+			reportPercentiles(b, lat)
+			b.ReportMetric(float64(total)/float64(len(lat)), "matches")
+		})
+	}
+}
+
 func reportPercentiles(b *testing.B, lat []time.Duration) {
 	if len(lat) == 0 {
 		return

@@ -1,6 +1,7 @@
 package authz_test
 
 import (
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"slices"
@@ -67,7 +68,13 @@ func loadScenario(t testing.TB, path string) *authz.Engine {
 		case "collection":
 			ops = append(ops, authz.PutCollection{ID: e.ID, Workspace: e.Workspace, Creator: strings.TrimPrefix(e.Creator, "user:"), ACL: acl(authz.Collection, e.ACL)})
 		case "record":
-			ops = append(ops, authz.PutRecord{ID: e.ID, Workspace: e.Workspace, ACL: acl(authz.Record, e.ACL)})
+			// Scenarios carry no times: spread them over a year so that
+			// time filters and sorts have something to work on.
+			h := fnv.New64a()
+			h.Write([]byte(e.ID))
+			t0 := int64(1_750_000_000_000_000) + int64(h.Sum64()%(365*24*3600))*1_000_000
+			ops = append(ops, authz.PutRecord{ID: e.ID, Workspace: e.Workspace, ACL: acl(authz.Record, e.ACL),
+				Meta: authz.RecordMeta{Title: e.Title, MediaType: e.MediaType, Created: t0, Updated: t0 + int64(h.Sum64()%1000)*1_000_000}})
 		case "media":
 			ops = append(ops, authz.PutMedia{ID: e.ID, Record: e.Record, ACL: acl(authz.Media, e.ACL)})
 		}

@@ -49,18 +49,6 @@ func (r reader) wrap(op string, err error) error {
 }
 
 // placeholders returns "$from,$from+1,...", n of them.
-func placeholders(from, n int) string {
-	var b strings.Builder
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('$')
-		b.WriteString(strconv.Itoa(from + i))
-	}
-	return b.String()
-}
-
 // chunkSize bounds the ids one statement names. They travel as one JSON
 // array parameter, not one parameter each: binding is what costs with
 // many (a batch of 100,000 ids is 10 statements, not 200).
