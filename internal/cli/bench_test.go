@@ -28,6 +28,8 @@ var benchRows = []struct{ what, key string }{
 	{"list first page p50", "list_first_page_p50"},
 	{"list first page p99", "list_first_page_p99"},
 	{"complete listings/s", "complete_listings_per_second"},
+	{"search p50", "search_p50"},
+	{"search p99", "search_p99"},
 	{"write p50", "write_p50"},
 	{"write p99", "write_p99"},
 	{"batch ACL edit", "batch_acl_edit"},
