@@ -44,3 +44,8 @@ done
 # 6. The owner asks the engine about Bob, and why Alice may see the embargo.
 echo "bob can_view embargoed: $(api "$A/api/v1/check" -d "{\"subject\":\"user:$BOB\",\"permission\":\"can_view\",\"object\":\"record:$EMBARGO\"}" | jq -c .)"
 echo "why alice can: $(api "$A/api/v1/explain" -d "{\"subject\":\"user:$ALICE\",\"permission\":\"can_view\",\"object\":\"record:$EMBARGO\"}" | jq -c '.paths[] | select(.via=="workspace_member") | [.steps[] | "\(.subject) \(.relation) \(.object)"]')"
+
+# 7. Search by words, newest first, with the exact total: the owner finds the
+#    embargoed story, Bob (still signed in above) does not even learn it exists.
+echo "owner finds story: $(api "$A/api/v1/search?q=story" | jq -c '{total, titles: [.records[].title]}')"
+echo "bob finds story: $(curl -sf -b "$jar" "$A/api/v1/search?q=story" | jq -c '{total, titles: [.records[].title]}')"
