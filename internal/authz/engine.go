@@ -129,8 +129,9 @@ type objTable struct {
 	typ  ObjectType
 	ord  map[string]uint32
 	objs []object
-	// media: record ordinal -> its media ordinals
-	byRecord map[uint32][]uint32
+	// media: record ordinal -> its media ordinals (dense: most records
+	// have media, and a slice costs a third of a map at a million records)
+	byRecord [][]uint32
 	// media: media ordinal -> record ordinal, a dense copy of
 	// objs[ord].record that listings scan without touching the objects.
 	recordOf []uint32
@@ -152,7 +153,6 @@ func New() *Engine {
 	for i, t := range []ObjectType{Record, Media, Collection} {
 		e.objs[i] = &objTable{typ: t, ord: map[string]uint32{}}
 	}
-	e.objs[idxMedia].byRecord = map[uint32][]uint32{}
 	return e
 }
 
@@ -229,6 +229,38 @@ type PutCollection struct {
 	ID, Workspace, Creator string
 	ACL                    []ACLEntry
 	Records                []string
+}
+
+// Reserve says that about N objects of a content type are coming, so that
+// a full load allocates its tables once instead of growing them step by
+// step. It changes nothing else.
+type Reserve struct {
+	Type ObjectType
+	N    int
+}
+
+func (op Reserve) apply(e *Engine, _ *applyState) error {
+	ti, ok := contentIndex(op.Type)
+	if !ok || op.N <= 0 {
+		return nil
+	}
+	t := e.objs[ti]
+	if len(t.ord) == 0 {
+		t.ord = make(map[string]uint32, op.N)
+	}
+	t.objs = slices.Grow(t.objs, op.N)
+	if t.typ == Media {
+		t.recordOf = slices.Grow(t.recordOf, op.N)
+	}
+	if ti == idxRecord {
+		ri := e.recs
+		ri.titles = slices.Grow(ri.titles, op.N)
+		ri.created = slices.Grow(ri.created, op.N)
+		ri.updated = slices.Grow(ri.updated, op.N)
+		ri.mtype = slices.Grow(ri.mtype, op.N)
+		e.objs[idxMedia].byRecord = slices.Grow(e.objs[idxMedia].byRecord, op.N)
+	}
+	return nil
 }
 
 // DeleteObject removes a record (with its media), a media object or a
@@ -546,6 +578,14 @@ func (op DeleteWorkspace) apply(e *Engine, _ *applyState) error {
 	return nil
 }
 
+// mediaOf returns the media ordinals of record ordinal rord (media table).
+func (t *objTable) mediaOf(rord uint32) []uint32 {
+	if int(rord) < len(t.byRecord) {
+		return t.byRecord[rord]
+	}
+	return nil
+}
+
 // ordinal returns the ordinal of id in table t, allocating a new one.
 func (t *objTable) ordinal(id string) (uint32, *object) {
 	if ord, ok := t.ord[id]; ok {
@@ -553,7 +593,7 @@ func (t *objTable) ordinal(id string) (uint32, *object) {
 	}
 	ord := uint32(len(t.objs))
 	t.objs = append(t.objs, object{id: id, creator: noPrincipal})
-	if t.byRecord != nil {
+	if t.typ == Media {
 		t.recordOf = append(t.recordOf, 0)
 	}
 	t.ord[id] = ord
@@ -648,7 +688,7 @@ func (op PutRecord) apply(e *Engine, _ *applyState) error {
 	if o.ws != w {
 		// The record's media move with it.
 		mt := e.objs[idxMedia]
-		for _, m := range mt.byRecord[ord] {
+		for _, m := range mt.mediaOf(ord) {
 			if o.ws != nil {
 				o.ws.objs[idxMedia].Remove(m)
 			}
@@ -673,6 +713,9 @@ func (op PutMedia) apply(e *Engine, _ *applyState) error {
 		t.byRecord[o.record] = slices.DeleteFunc(t.byRecord[o.record], func(x uint32) bool { return x == ord })
 	}
 	if !o.live || o.record != rord {
+		for uint32(len(t.byRecord)) <= rord {
+			t.byRecord = append(t.byRecord, nil)
+		}
 		t.byRecord[rord] = append(t.byRecord[rord], ord)
 	}
 	o.record = rord
@@ -737,12 +780,14 @@ func (op DeleteObject) apply(e *Engine, st *applyState) error {
 	o := &t.objs[ord]
 	if ti == idxRecord {
 		// Deleting a media object edits byRecord[ord]: iterate a copy.
-		for _, m := range slices.Clone(e.objs[idxMedia].byRecord[ord]) {
+		for _, m := range slices.Clone(e.objs[idxMedia].mediaOf(ord)) {
 			if err := (DeleteObject{ObjectRef{Media, e.objs[idxMedia].objs[m].id}}).apply(e, st); err != nil {
 				return err
 			}
 		}
-		delete(e.objs[idxMedia].byRecord, ord)
+		if mt := e.objs[idxMedia]; int(ord) < len(mt.byRecord) {
+			mt.byRecord[ord] = nil
+		}
 		if o.live {
 			e.recs.remove(ord)
 		}

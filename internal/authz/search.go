@@ -81,11 +81,16 @@ type recordIndex struct {
 	// records.
 	inCollection map[uint32]*roaring.Bitmap
 
-	// sorted[k] orders live records by sort key k. Built on first use and
-	// maintained by Apply from then on; sortMu serializes the build among
-	// readers, who hold only the engine's read lock.
-	sortMu sync.Mutex
-	sorted [numSortKeys]*btree.BTreeG[uint32]
+	// The word and field indexes and sorted[k], which orders live records
+	// by sort key k, are built on first use (or by PrepareSearch, in the
+	// background after a load, so that loading a million records does not
+	// wait for them) and maintained by Apply once built. buildMu
+	// serializes the build among readers, who hold only the engine's read
+	// lock; built changes only under buildMu with that lock held, and
+	// Apply, which reads it, holds the write lock.
+	buildMu sync.Mutex
+	built   bool
+	sorted  [numSortKeys]*btree.BTreeG[uint32]
 }
 
 func newRecordIndex() *recordIndex {
@@ -132,14 +137,14 @@ func (ri *recordIndex) grow(ord uint32) {
 // remove takes live record ord out of every index; its array values stay
 // so that a cursor naming it still finds its place.
 func (ri *recordIndex) remove(ord uint32) {
-	if ri.sorted[0] != nil {
+	if ri.built {
 		for _, t := range ri.sorted {
 			t.Delete(ord)
 		}
+		ri.text.Remove(ord, textindex.Tokens(ri.titles[ord]))
+		ri.text.Remove(ord, ri.extraWords[ord])
+		ri.fields.Remove(ord, ri.fieldKeys[ord])
 	}
-	ri.text.Remove(ord, textindex.Tokens(ri.titles[ord]))
-	ri.text.Remove(ord, ri.extraWords[ord])
-	ri.fields.Remove(ord, ri.fieldKeys[ord])
 	delete(ri.extraWords, ord)
 	delete(ri.fieldKeys, ord)
 	if m := ri.mtype[ord]; m > 0 {
@@ -173,7 +178,6 @@ func (ri *recordIndex) put(ord uint32, m RecordMeta) {
 	ri.titles[ord] = strings.ToLower(m.Title)
 	ri.created[ord] = m.Created
 	ri.updated[ord] = m.Updated
-	ri.text.Add(ord, textindex.Tokens(ri.titles[ord]))
 	var extra []string
 	for _, s := range append([]string{m.Description}, m.Keywords...) {
 		for _, w := range textindex.Tokens(s) {
@@ -184,7 +188,6 @@ func (ri *recordIndex) put(ord uint32, m RecordMeta) {
 	}
 	if len(extra) > 0 {
 		ri.extraWords[ord] = extra
-		ri.text.Add(ord, extra)
 	}
 	if len(m.Fields) > 0 {
 		keys := make([]string, 0, len(m.Fields))
@@ -192,7 +195,6 @@ func (ri *recordIndex) put(ord uint32, m RecordMeta) {
 			keys = append(keys, fieldKey(k, v))
 		}
 		ri.fieldKeys[ord] = keys
-		ri.fields.Add(ord, keys)
 	}
 	ri.mtype[ord] = 0
 	if m.MediaType != "" {
@@ -205,25 +207,38 @@ func (ri *recordIndex) put(ord uint32, m RecordMeta) {
 		ri.mtype[ord] = uint8(i + 1)
 		ri.byType[i].Add(ord)
 	}
-	if ri.sorted[0] != nil {
+	if ri.built {
+		ri.index(ord)
 		for _, t := range ri.sorted {
 			t.Set(ord)
 		}
 	}
 }
 
-// ensureSorted builds the sort orders if they are not built yet. The
-// caller holds at least the engine's read lock, so no Apply runs.
-func (e *Engine) ensureSorted() {
+// index adds record ord's words and field values to their indexes.
+func (ri *recordIndex) index(ord uint32) {
+	ri.text.Add(ord, textindex.Tokens(ri.titles[ord]))
+	ri.text.Add(ord, ri.extraWords[ord])
+	ri.fields.Add(ord, ri.fieldKeys[ord])
+}
+
+// ensureBuilt builds the word and field indexes and the sort orders if
+// they are not built yet. The caller holds at least the engine's read
+// lock, so no Apply runs.
+func (e *Engine) ensureBuilt() {
 	ri := e.recs
-	ri.sortMu.Lock()
-	defer ri.sortMu.Unlock()
-	if ri.sorted[0] != nil {
+	ri.buildMu.Lock()
+	defer ri.buildMu.Unlock()
+	if ri.built {
 		return
 	}
 	live := make([]uint32, 0, len(e.objs[idxRecord].ord))
 	for _, ord := range e.objs[idxRecord].ord {
 		live = append(live, ord)
+	}
+	slices.Sort(live)
+	for _, ord := range live {
+		ri.index(ord)
 	}
 	var sorted [numSortKeys]*btree.BTreeG[uint32]
 	for k := range sorted {
@@ -244,14 +259,15 @@ func (e *Engine) ensureSorted() {
 		sorted[k] = t
 	}
 	ri.sorted = sorted
+	ri.built = true
 }
 
-// PrepareSearch builds the search index's sort orders now rather than on
-// the first sorted search; a server calls it once after loading.
+// PrepareSearch builds the search indexes now rather than on the first
+// search; a server calls it once after loading.
 func (e *Engine) PrepareSearch() {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	e.ensureSorted()
+	e.ensureBuilt()
 }
 
 // Search returns one page of the records user userID has q.Permission on
@@ -284,6 +300,7 @@ func (e *Engine) Search(userID string, q SearchQuery) (Page, error) {
 	if u == nil {
 		return empty, nil
 	}
+	e.ensureBuilt()
 	found := e.matching(u, q)
 	if found == nil {
 		return empty, nil
@@ -295,7 +312,6 @@ func (e *Engine) Search(userID string, q SearchQuery) (Page, error) {
 	if hasCursor && int(after) >= len(e.recs.titles) {
 		return Page{}, ErrBadCursor
 	}
-	e.ensureSorted()
 	ords := e.recs.page(found, total, q, after, hasCursor)
 	page := Page{IDs: make([]string, 0, len(ords)), Total: total}
 	if len(ords) > q.Limit {

@@ -261,6 +261,17 @@ func (c contentRow) op(t authz.ObjectType, acl []authz.ACLEntry, records map[str
 	return authz.PutCollection{ID: c.id, Workspace: c.parent, Creator: c.creator.String, ACL: acl, Records: records[c.id]}
 }
 
+// aclBase names the table of a content type's objects.
+func aclBase(t authz.ObjectType) string {
+	switch t {
+	case authz.Record:
+		return "records"
+	case authz.Media:
+		return "media"
+	}
+	return "collections"
+}
+
 // collectionRecords returns the record ids of the given collections (all
 // collections when ids is nil), by collection.
 func (r reader) collectionRecords(ctx context.Context, ids []string) (map[string][]string, error) {
@@ -311,6 +322,15 @@ func (r reader) loadContent(ctx context.Context, t authz.ObjectType, ids []strin
 // builds no map of the whole ACL table.
 func (r reader) loadAllContent(ctx context.Context, t authz.ObjectType, put putFunc) error {
 	ck := contentKinds[t]
+	var n int
+	if err := r.q.QueryRowContext(ctx, `SELECT count(*) FROM `+aclBase(t)).Scan(&n); err != nil {
+		return r.wrap("count "+t.String(), err)
+	}
+	if n > 0 {
+		if err := put(ck.kind, "", authz.Reserve{Type: t, N: n}); err != nil {
+			return err
+		}
+	}
 	acl, err := r.q.QueryContext(ctx, `SELECT object_id, subject, permission FROM `+aclTable(t)+` ORDER BY object_id, subject`)
 	if err != nil {
 		return r.wrap("load "+t.String()+" ACLs", err)
