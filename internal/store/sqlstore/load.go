@@ -261,8 +261,8 @@ func (c contentRow) op(t authz.ObjectType, acl []authz.ACLEntry, records map[str
 	return authz.PutCollection{ID: c.id, Workspace: c.parent, Creator: c.creator.String, ACL: acl, Records: records[c.id]}
 }
 
-// aclBase names the table of a content type's objects.
-func aclBase(t authz.ObjectType) string {
+// objectTable names the table of a content type's objects.
+func objectTable(t authz.ObjectType) string {
 	switch t {
 	case authz.Record:
 		return "records"
@@ -323,7 +323,7 @@ func (r reader) loadContent(ctx context.Context, t authz.ObjectType, ids []strin
 func (r reader) loadAllContent(ctx context.Context, t authz.ObjectType, put putFunc) error {
 	ck := contentKinds[t]
 	var n int
-	if err := r.q.QueryRowContext(ctx, `SELECT count(*) FROM `+aclBase(t)).Scan(&n); err != nil {
+	if err := r.q.QueryRowContext(ctx, `SELECT count(*) FROM `+objectTable(t)).Scan(&n); err != nil {
 		return r.wrap("count "+t.String(), err)
 	}
 	if n > 0 {

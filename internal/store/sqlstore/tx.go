@@ -487,15 +487,44 @@ func (t *txn) SetACL(ctx context.Context, obj authz.ObjectRef, entries []domain.
 	}
 	t.touch(kindOf(obj.Type), obj.ID)
 	table := aclTable(obj.Type)
-	base := map[authz.ObjectType]string{authz.Record: "records", authz.Media: "media", authz.Collection: "collections"}[obj.Type]
 	var one int
-	if err := t.q.QueryRowContext(ctx, `SELECT 1 FROM `+base+` WHERE id = $1`, obj.ID).Scan(&one); err != nil {
+	if err := t.q.QueryRowContext(ctx, `SELECT 1 FROM `+objectTable(obj.Type)+` WHERE id = $1`, obj.ID).Scan(&one); err != nil {
 		return t.wrap("set ACL on "+obj.String(), err)
 	}
 	if err := t.exec(ctx, "set ACL", `DELETE FROM `+table+` WHERE object_id = $1`, obj.ID); err != nil {
 		return err
 	}
 	return t.insertACL(ctx, table, obj.ID, entries)
+}
+
+// tupleGroup is the objects given one (subject, permission).
+type tupleGroup struct {
+	subject authz.Subject
+	perm    string
+	ids     []string
+}
+
+// groupTuples groups tuples by (subject, permission), in order of first
+// appearance, and marks their objects touched.
+func (t *txn) groupTuples(kind store.Kind, tuples []store.ACLTuple) []*tupleGroup {
+	type key struct {
+		subject authz.Subject
+		perm    string
+	}
+	by := map[key]*tupleGroup{}
+	var out []*tupleGroup
+	for _, r := range tuples {
+		t.touch(kind, r.Object)
+		k := key{r.Subject, r.Permission}
+		g := by[k]
+		if g == nil {
+			g = &tupleGroup{subject: r.Subject, perm: r.Permission}
+			by[k] = g
+			out = append(out, g)
+		}
+		g.ids = append(g.ids, r.Object)
+	}
+	return out
 }
 
 // ChangeACLs implements store.Tx. Rows go in multi-row statements: a batch
@@ -506,55 +535,28 @@ func (t *txn) ChangeACLs(ctx context.Context, tp authz.ObjectType, add, remove [
 	}
 	table := aclTable(tp)
 	kind := kindOf(tp)
-	// Removals: one statement per (subject, permission) and chunk of ids,
-	// each an index range of the primary key.
-	type sp struct{ subject, perm string }
-	bySP := map[sp][]string{}
-	var order []sp
-	for _, r := range remove {
-		t.touch(kind, r.Object)
-		k := sp{r.Subject.String(), r.Permission}
-		if bySP[k] == nil {
-			order = append(order, k)
-		}
-		bySP[k] = append(bySP[k], r.Object)
-	}
-	for _, k := range order {
-		err := inChunks("object_id", bySP[k], func(where string, args []any, chunk []string) error {
+	// One statement per (subject, permission) and chunk of ids: removals
+	// are index ranges of the primary key, additions read the ids from
+	// one parameter.
+	for _, g := range t.groupTuples(kind, remove) {
+		err := inChunks("object_id", g.ids, func(where string, args []any, _ []string) error {
 			n := len(args)
 			return t.exec(ctx, "remove ACL entries", `DELETE FROM `+table+where+` AND subject = $`+strconv.Itoa(n+1)+` AND permission = $`+strconv.Itoa(n+2),
-				append(args, k.subject, k.perm)...)
+				append(args, g.subject.String(), g.perm)...)
 		})
 		if err != nil {
 			return err
 		}
 	}
-	// Additions: one statement per (subject, permission) and chunk of ids.
-	bySP = map[sp][]string{}
-	order = order[:0]
-	for _, r := range add {
-		t.touch(kind, r.Object)
-		k := sp{r.Subject.String(), r.Permission}
-		if bySP[k] == nil {
-			order = append(order, k)
-		}
-		bySP[k] = append(bySP[k], r.Object)
-	}
-	for _, k := range order {
-		subj, err := authz.ParseSubject(k.subject)
-		if err != nil {
-			return fmt.Errorf("add ACL entries: %w", err)
-		}
-		u, g := subjectCols(subj)
-		for ids := bySP[k]; len(ids) > 0; {
-			n := min(len(ids), chunkSize)
+	for _, g := range t.groupTuples(kind, add) {
+		u, gr := subjectCols(g.subject)
+		err := inChunks("object_id", g.ids, func(_ string, _ []any, chunk []string) error {
 			// "WHERE true" keeps SQLite from reading ON CONFLICT as a join.
-			err := t.exec(ctx, "add ACL entries", `INSERT INTO `+table+` (object_id, subject, user_id, group_id, permission) SELECT value, $2, $3, $4, $5 FROM json_each($1) WHERE true ON CONFLICT DO NOTHING`,
-				jsonIDs(ids[:n]), k.subject, u, g, k.perm)
-			if err != nil {
-				return err
-			}
-			ids = ids[n:]
+			return t.exec(ctx, "add ACL entries", `INSERT INTO `+table+` (object_id, subject, user_id, group_id, permission) SELECT value, $2, $3, $4, $5 FROM json_each($1) WHERE true ON CONFLICT DO NOTHING`,
+				jsonIDs(chunk), g.subject.String(), u, gr, g.perm)
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil
