@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -36,52 +35,33 @@ func benchQueries(b *testing.B) (*authz.Engine, []scenario.Query) {
 	return eng, qs
 }
 
-type benchCheck struct {
-	user string
-	perm authz.Permission
-	obj  authz.ObjectRef
-}
-
-type benchList struct {
-	user string
-	perm authz.Permission
-	typ  authz.ObjectType
-}
-
 // benchWork splits a query sample into checks and lists.
-func benchWork(qs []scenario.Query) (checks []benchCheck, lists []benchList) {
-	for _, x := range qs {
-		user := strings.TrimPrefix(x.Subject, "user:")
-		p, _ := authz.ParsePermission(x.Permission)
-		switch x.Op {
-		case "check":
-			o, _ := authz.ParseObjectRef(x.Resource)
-			checks = append(checks, benchCheck{user, p, o})
-		case "list":
-			t, _ := authz.ParseObjectType(x.Type)
-			lists = append(lists, benchList{user, p, t})
-		}
+func benchWork(b *testing.B, qs []scenario.Query) ([]scenario.Check, []scenario.List) {
+	b.Helper()
+	checks, lists, err := scenario.Split(qs)
+	if err != nil {
+		b.Fatal(err)
 	}
 	return checks, lists
 }
 
 func BenchmarkCheck(b *testing.B) {
 	eng, qs := benchQueries(b)
-	checks, _ := benchWork(qs)
+	checks, _ := benchWork(b, qs)
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		c := checks[i%len(checks)]
-		eng.Check(c.user, c.perm, c.obj)
+		eng.Check(c.User, c.Perm, c.Obj)
 	}
 }
 
 func BenchmarkListFirstPage(b *testing.B) {
 	eng, qs := benchQueries(b)
-	_, lists := benchWork(qs)
+	_, lists := benchWork(b, qs)
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		l := lists[i%len(lists)]
-		if _, err := eng.List(l.user, l.perm, l.typ, authz.ListOptions{Limit: 100}); err != nil {
+		if _, err := eng.List(l.User, l.Perm, l.Type, authz.ListOptions{Limit: 100}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -91,13 +71,13 @@ func BenchmarkListFirstPage(b *testing.B) {
 // median and p99 (ns) next to the mean: the targets are percentiles.
 func BenchmarkCheckLatency(b *testing.B) {
 	eng, qs := benchQueries(b)
-	checks, _ := benchWork(qs)
+	checks, _ := benchWork(b, qs)
 	lat := make([]time.Duration, 0, 1<<20)
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		c := checks[i%len(checks)]
 		start := time.Now()
-		eng.Check(c.user, c.perm, c.obj)
+		eng.Check(c.User, c.Perm, c.Obj)
 		if len(lat) < cap(lat) {
 			lat = append(lat, time.Since(start))
 		}
@@ -110,7 +90,7 @@ func BenchmarkCheckLatency(b *testing.B) {
 // each), as a fresh listing after a write sees it.
 func BenchmarkListFirstPageLatency(b *testing.B) {
 	eng, qs := benchQueries(b)
-	_, lists := benchWork(qs)
+	_, lists := benchWork(b, qs)
 	var lat []time.Duration
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
@@ -119,7 +99,7 @@ func BenchmarkListFirstPageLatency(b *testing.B) {
 		eng.Apply(0) // empties the visible-set cache
 		b.StartTimer()
 		start := time.Now()
-		if _, err := eng.List(l.user, l.perm, l.typ, authz.ListOptions{Limit: 100}); err != nil {
+		if _, err := eng.List(l.User, l.Perm, l.Type, authz.ListOptions{Limit: 100}); err != nil {
 			b.Fatal(err)
 		}
 		lat = append(lat, time.Since(start))
@@ -149,22 +129,22 @@ var searchShapes = []struct {
 // cache emptied before each search (a no-op Apply), as after a write.
 func BenchmarkSearchLatency(b *testing.B) {
 	eng, qs := benchQueries(b)
-	checks, lists := benchWork(qs)
+	checks, lists := benchWork(b, qs)
 	// A workspace of each account, from the records the checks name.
 	wsOf := map[string]string{}
 	for _, c := range checks {
-		if c.obj.Type != authz.Record {
+		if c.Obj.Type != authz.Record {
 			continue
 		}
-		acct, _ := eng.AccountOf(c.obj)
+		acct, _ := eng.AccountOf(c.Obj)
 		if _, ok := wsOf[acct]; !ok {
-			wsOf[acct], _ = eng.WorkspaceOf(c.obj)
+			wsOf[acct], _ = eng.WorkspaceOf(c.Obj)
 		}
 	}
 	var users []string
 	for _, l := range lists {
-		if l.typ == authz.Record {
-			users = append(users, l.user)
+		if l.Type == authz.Record {
+			users = append(users, l.User)
 		}
 	}
 	eng.PrepareSearch()

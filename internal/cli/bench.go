@@ -50,19 +50,6 @@ type figure struct {
 	Notes string  `json:"notes"`
 }
 
-// benchCheck and benchList are queries of queries.jsonl, parsed once.
-type benchCheck struct {
-	user string
-	perm authz.Permission
-	obj  authz.ObjectRef
-}
-
-type benchList struct {
-	user string
-	perm authz.Permission
-	typ  authz.ObjectType
-}
-
 // benchRun is the state the measurement steps share.
 type benchRun struct {
 	ctx        context.Context
@@ -72,8 +59,8 @@ type benchRun struct {
 	stats      service.ImportStats
 	svc        *service.Service
 	closeStore func()
-	checks     []benchCheck
-	lists      []benchList
+	checks     []scenario.Check
+	lists      []scenario.List
 	tgt        *writeTarget // found by the first write step that needs it
 	figures    []figure
 }
@@ -204,29 +191,8 @@ func (b *benchRun) readQueries() error {
 	if err != nil {
 		return fmt.Errorf("queries.jsonl: %w", err)
 	}
-	for i, q := range qs {
-		subj, err := authz.ParseSubject(q.Subject)
-		if err != nil || subj.Kind != authz.UserSubject {
-			return fmt.Errorf("queries.jsonl: query %d: subject must be user:ID, got %q", i+1, q.Subject)
-		}
-		p, err := authz.ParsePermission(q.Permission)
-		if err != nil {
-			return fmt.Errorf("queries.jsonl: query %d: %w", i+1, err)
-		}
-		switch q.Op {
-		case "check":
-			o, err := authz.ParseObjectRef(q.Resource)
-			if err != nil {
-				return fmt.Errorf("queries.jsonl: query %d: %w", i+1, err)
-			}
-			b.checks = append(b.checks, benchCheck{subj.ID, p, o})
-		case "list":
-			t, err := authz.ParseObjectType(q.Type)
-			if err != nil {
-				return fmt.Errorf("queries.jsonl: query %d: %w", i+1, err)
-			}
-			b.lists = append(b.lists, benchList{subj.ID, p, t})
-		}
+	if b.checks, b.lists, err = scenario.Split(qs); err != nil {
+		return fmt.Errorf("queries.jsonl: %w", err)
 	}
 	if len(b.checks) == 0 || len(b.lists) == 0 {
 		return fmt.Errorf("queries.jsonl holds %d checks and %d lists; bench needs both", len(b.checks), len(b.lists))
@@ -366,8 +332,8 @@ func (b *benchRun) searchLatency() error {
 	e.PrepareSearch() // a server builds the sort orders in the background after start-up
 	var users []string
 	for _, l := range b.lists {
-		if l.typ == authz.Record {
-			users = append(users, l.user)
+		if l.Type == authz.Record {
+			users = append(users, l.User)
 		}
 	}
 	if len(users) == 0 {
@@ -410,7 +376,7 @@ func (b *benchRun) checkLatency() error {
 	e := b.svc.Engine()
 	allowed := 0
 	for _, c := range b.checks { // warm up, and count the answers
-		if e.Check(c.user, c.perm, c.obj) {
+		if e.Check(c.User, c.Perm, c.Obj) {
 			allowed++
 		}
 	}
@@ -419,7 +385,7 @@ func (b *benchRun) checkLatency() error {
 	start := time.Now()
 	for done < n {
 		for _, c := range b.checks[:min(len(b.checks), n-done)] {
-			e.Check(c.user, c.perm, c.obj)
+			e.Check(c.User, c.Perm, c.Obj)
 		}
 		done += min(len(b.checks), n-done)
 	}
@@ -429,7 +395,7 @@ func (b *benchRun) checkLatency() error {
 	for i := range lat {
 		c := b.checks[i%len(b.checks)]
 		t := time.Now()
-		e.Check(c.user, c.perm, c.obj)
+		e.Check(c.User, c.Perm, c.Obj)
 		lat[i] = time.Since(t)
 	}
 	slices.Sort(lat)
@@ -454,7 +420,7 @@ func (b *benchRun) checkThroughput() error {
 			off := w * len(b.checks) / g
 			for i := range per {
 				c := b.checks[(off+i)%len(b.checks)]
-				e.Check(c.user, c.perm, c.obj)
+				e.Check(c.User, c.Perm, c.Obj)
 			}
 		})
 	}
@@ -476,7 +442,7 @@ func (b *benchRun) listLatency() error {
 	first := make([]time.Duration, len(b.lists))
 	for i, l := range b.lists {
 		t := time.Now()
-		_, err := e.List(l.user, l.perm, l.typ, authz.ListOptions{Limit: pageSize})
+		_, err := e.List(l.User, l.Perm, l.Type, authz.ListOptions{Limit: pageSize})
 		first[i] = time.Since(t)
 		if err != nil {
 			return err
@@ -491,7 +457,7 @@ func (b *benchRun) listLatency() error {
 	for i := range lat {
 		l := b.lists[i%len(b.lists)]
 		t := time.Now()
-		_, err := e.List(l.user, l.perm, l.typ, authz.ListOptions{Limit: pageSize})
+		_, err := e.List(l.User, l.Perm, l.Type, authz.ListOptions{Limit: pageSize})
 		lat[i] = time.Since(t)
 		if err != nil {
 			return err
@@ -509,7 +475,7 @@ func (b *benchRun) listLatency() error {
 	for _, l := range b.lists[:n] {
 		got, total, cursor := 0, -1, ""
 		for {
-			p, err := e.List(l.user, l.perm, l.typ, authz.ListOptions{Limit: fullPage, Cursor: cursor})
+			p, err := e.List(l.User, l.Perm, l.Type, authz.ListOptions{Limit: fullPage, Cursor: cursor})
 			if err != nil {
 				return err
 			}
@@ -523,7 +489,7 @@ func (b *benchRun) listLatency() error {
 			cursor = p.NextCursor
 		}
 		if got != total {
-			return fmt.Errorf("list user:%s %s %s: pages hold %d ids, total says %d", l.user, l.perm, l.typ, got, total)
+			return fmt.Errorf("list user:%s %s %s: pages hold %d ids, total says %d", l.User, l.Perm, l.Type, got, total)
 		}
 		ids += got
 	}

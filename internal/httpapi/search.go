@@ -40,8 +40,19 @@ var searchParams = []param{
 	{Name: "cursor", Description: "next_cursor of the previous page (same query and sort)"},
 }
 
-var searchSingle = map[string]bool{"q": true, "collection": true, "created_after": true, "created_before": true,
-	"updated_after": true, "updated_before": true, "sort": true, "permission": true, "limit": true, "cursor": true}
+// searchSingle: the parameters above that take one value; the others
+// (workspace, media_type, field.NAME) may repeat.
+var searchSingle = func() map[string]bool {
+	m := map[string]bool{}
+	for _, p := range searchParams {
+		switch p.Name {
+		case "workspace", "media_type", "field.NAME":
+		default:
+			m[p.Name] = true
+		}
+	}
+	return m
+}()
 
 func queryError(field, format string, args ...any) error {
 	return badRequest("invalid_query", field, format, args...)

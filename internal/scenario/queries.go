@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+
+	"atrium/internal/authz"
 )
 
 // Query is one line of queries.jsonl, or of answers.jsonl (with the answer
@@ -40,4 +42,48 @@ func ReadQueries(r io.Reader) ([]Query, error) {
 			return out, nil
 		}
 	}
+}
+
+// Check is a check query with its parts parsed.
+type Check struct {
+	User string
+	Perm authz.Permission
+	Obj  authz.ObjectRef
+}
+
+// List is a list query with its parts parsed.
+type List struct {
+	User string
+	Perm authz.Permission
+	Type authz.ObjectType
+}
+
+// Split parses queries into checks and lists, in order. Every subject
+// must be a user; queries of other ops are skipped.
+func Split(qs []Query) (checks []Check, lists []List, err error) {
+	for i, q := range qs {
+		subj, err := authz.ParseSubject(q.Subject)
+		if err != nil || subj.Kind != authz.UserSubject {
+			return nil, nil, fmt.Errorf("query %d: subject must be user:ID, got %q", i+1, q.Subject)
+		}
+		p, err := authz.ParsePermission(q.Permission)
+		if err != nil {
+			return nil, nil, fmt.Errorf("query %d: %w", i+1, err)
+		}
+		switch q.Op {
+		case "check":
+			o, err := authz.ParseObjectRef(q.Resource)
+			if err != nil {
+				return nil, nil, fmt.Errorf("query %d: %w", i+1, err)
+			}
+			checks = append(checks, Check{subj.ID, p, o})
+		case "list":
+			t, err := authz.ParseObjectType(q.Type)
+			if err != nil {
+				return nil, nil, fmt.Errorf("query %d: %w", i+1, err)
+			}
+			lists = append(lists, List{subj.ID, p, t})
+		}
+	}
+	return checks, lists, nil
 }

@@ -112,3 +112,30 @@ func FuzzParseEntity(f *testing.F) {
 		}
 	})
 }
+
+func TestSplitParsesQueriesAndRejectsWhatItCannotRun(t *testing.T) {
+	good := []Query{
+		{Op: "check", Subject: "user:u1", Permission: "can_view", Resource: "record:r1"},
+		{Op: "list", Subject: "user:u2", Permission: "can_edit", Type: "media"},
+	}
+	checks, lists, err := Split(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(checks) != 1 || checks[0] != (Check{"u1", authz.CanView, authz.ObjectRef{Type: authz.Record, ID: "r1"}}) {
+		t.Errorf("checks = %+v", checks)
+	}
+	if len(lists) != 1 || lists[0] != (List{"u2", authz.CanEdit, authz.Media}) {
+		t.Errorf("lists = %+v", lists)
+	}
+	for name, q := range map[string]Query{
+		"a group subject":       {Op: "check", Subject: "group:g1", Permission: "can_view", Resource: "record:r1"},
+		"an unknown permission": {Op: "check", Subject: "user:u1", Permission: "can_fly", Resource: "record:r1"},
+		"a bad resource":        {Op: "check", Subject: "user:u1", Permission: "can_view", Resource: "record"},
+		"an unknown type":       {Op: "list", Subject: "user:u1", Permission: "can_view", Type: "album"},
+	} {
+		if _, _, err := Split([]Query{q}); err == nil {
+			t.Errorf("%s: Split accepted %+v", name, q)
+		}
+	}
+}

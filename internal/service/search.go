@@ -50,10 +50,11 @@ func (s *Service) engineQuery(a Actor, q SearchQuery) (authz.SearchQuery, error)
 	if len(q.Text) > 1000 {
 		return eq, badQuery("q", "the text is longer than 1000 characters")
 	}
-	if n := len(textindex.Tokens(q.Text)); n > MaxSearchWords {
-		return eq, badQuery("q", "the text has %d words; at most %d are searched together", n, MaxSearchWords)
+	words := len(textindex.Tokens(q.Text))
+	if words > MaxSearchWords {
+		return eq, badQuery("q", "the text has %d words; at most %d are searched together", words, MaxSearchWords)
 	}
-	if strings.TrimSpace(q.Text) != "" && len(textindex.Tokens(q.Text)) == 0 {
+	if strings.TrimSpace(q.Text) != "" && words == 0 {
 		return eq, badQuery("q", "the text has no words to search for (letters or digits)")
 	}
 	if len(q.Workspaces) > MaxSearchFilter || len(q.MediaTypes) > MaxSearchFilter || len(q.Fields) > MaxSearchFilter {
@@ -150,7 +151,7 @@ func (s *Service) SearchRecords(ctx context.Context, a Actor, q SearchQuery) (Li
 func (s *Service) AwaitRevision(ctx context.Context, token string) error {
 	rev, ok := s.revTokens.Decode(token)
 	if !ok {
-		return badQuery("at_least_revision", "not a revision token of this server's data")
+		return badQuery("at_least_revision", "not a revision token of this server's data: send the revision of an earlier response, or none")
 	}
 	if s.Engine().Revision() >= rev {
 		return nil
