@@ -530,6 +530,15 @@ func (l *library) putCollection(id string) write {
 	}
 }
 
+// setACL turns put, the whole-object write of ref, into an engine write
+// of its ACL alone: the oracle still gets the whole object.
+func (l *library) setACL(put write, ref authz.ObjectRef, acl []dACL) write {
+	acl = slices.Clone(acl)
+	put.op = authz.SetACL{Ref: ref, ACL: engineACL(ref.Type, acl)}
+	put.desc = fmt.Sprintf("set ACL of %s to %v", ref, acl)
+	return put
+}
+
 func (l *library) deleteObject(ref authz.ObjectRef) write {
 	l.gone = append(l.gone, ref)
 	typ := ref.Type.String()
@@ -759,14 +768,22 @@ func (l *library) mutate() []write {
 			}
 			id := l.pick(sortedKeys(l.records))
 			l.records[id].acl = l.randomACL(l.recordAccount(id), authz.Record)
-			ws = append(ws, l.putRecord(id))
+			w := l.putRecord(id)
+			if l.chance(0.5) {
+				w = l.setACL(w, authz.ObjectRef{Type: authz.Record, ID: id}, l.records[id].acl)
+			}
+			ws = append(ws, w)
 		case 11: // media ACL
 			if len(l.media) == 0 {
 				continue
 			}
 			id := l.pick(sortedKeys(l.media))
 			l.media[id].acl = l.randomACL(l.recordAccount(l.media[id].record), authz.Media)
-			ws = append(ws, l.putMedia(id))
+			w := l.putMedia(id)
+			if l.chance(0.5) {
+				w = l.setACL(w, authz.ObjectRef{Type: authz.Media, ID: id}, l.media[id].acl)
+			}
+			ws = append(ws, w)
 		case 12: // collection ACL and creator
 			if len(l.collections) == 0 {
 				continue

@@ -267,6 +267,28 @@ func (op Reserve) apply(e *Engine, _ *applyState) error {
 // collection.
 type DeleteObject struct{ Ref ObjectRef }
 
+// SetACL replaces the ACL of a live record, media object or collection and
+// leaves the rest of it as it is. A writer that knows an object's new ACL
+// applies it without re-reading the whole object from the store.
+type SetACL struct {
+	Ref ObjectRef
+	ACL []ACLEntry
+}
+
+func (op SetACL) apply(e *Engine, _ *applyState) error {
+	ti, ok := contentIndex(op.Ref.Type)
+	if !ok {
+		return fmt.Errorf("%v carries no ACL", op.Ref)
+	}
+	t := e.objs[ti]
+	ord, ok := t.ord[op.Ref.ID]
+	if !ok || !t.objs[ord].live {
+		return fmt.Errorf("ACL of unknown %v", op.Ref)
+	}
+	o := &t.objs[ord]
+	return e.setACL(ti, ord, o, o.ws.account, op.ACL)
+}
+
 // applyState collects the users whose closure must be recomputed once all
 // of one Apply's operations are in.
 type applyState struct {

@@ -80,6 +80,8 @@ func accountsPut(e *authz.Engine, ops []authz.Op, into map[string]bool) {
 			add(e.AccountOf(authz.ObjectRef{Type: authz.Media, ID: o.ID}))
 		case authz.PutCollection:
 			add(e.AccountOf(authz.ObjectRef{Type: authz.Collection, ID: o.ID}))
+		case authz.SetACL:
+			add(e.AccountOf(o.Ref))
 		}
 	}
 }
