@@ -90,7 +90,36 @@ type recordIndex struct {
 	// Apply, which reads it, holds the write lock.
 	buildMu sync.Mutex
 	built   bool
-	sorted  [numSortKeys]*btree.BTreeG[uint32]
+	sorted  [numSortKeys]*btree.BTreeG[sortItem]
+	// inverted counts live records updated before they were created (an
+	// import can say so). While it is zero, a bound on one time also
+	// bounds the other, which lets a walk in one order skip what a range
+	// on the other time excludes.
+	inverted int
+}
+
+// sortItem is a record's place in one sort order: its key there (a time,
+// or the first bytes of its folded title), so that walking the order
+// rarely reaches into the per-ordinal arrays, and its ordinal.
+type sortItem struct {
+	key uint64
+	ord uint32
+}
+
+// timeKey maps a time to a key that sorts as the time does.
+func timeKey(t int64) uint64 { return uint64(t) ^ 1<<63 }
+
+// titleKey is the first 8 bytes of a folded title, big-endian, so that
+// keys sort as the titles' prefixes do.
+func titleKey(title string) uint64 {
+	var k uint64
+	for i := range 8 {
+		k <<= 8
+		if i < len(title) {
+			k |= uint64(title[i])
+		}
+	}
+	return k
 }
 
 func newRecordIndex() *recordIndex {
@@ -101,22 +130,33 @@ func newRecordIndex() *recordIndex {
 	}
 }
 
-func (ri *recordIndex) less(k SortKey) func(a, b uint32) bool {
+// item returns record ord's place in order k.
+func (ri *recordIndex) item(k SortKey, ord uint32) sortItem {
 	switch k {
 	case SortUpdated:
-		return func(a, b uint32) bool {
-			return ri.updated[a] < ri.updated[b] || ri.updated[a] == ri.updated[b] && a < b
-		}
+		return sortItem{timeKey(ri.updated[ord]), ord}
 	case SortTitle:
-		return func(a, b uint32) bool {
-			if c := strings.Compare(ri.titles[a], ri.titles[b]); c != 0 {
+		return sortItem{titleKey(ri.titles[ord]), ord}
+	}
+	return sortItem{timeKey(ri.created[ord]), ord}
+}
+
+// less orders items of order k: by key, then (titles whose first 8 bytes
+// agree) by the whole title, then by ordinal.
+func (ri *recordIndex) less(k SortKey) func(a, b sortItem) bool {
+	if k != SortTitle {
+		return func(a, b sortItem) bool { return a.key < b.key || a.key == b.key && a.ord < b.ord }
+	}
+	return func(a, b sortItem) bool {
+		if a.key != b.key {
+			return a.key < b.key
+		}
+		if a.ord != b.ord {
+			if c := strings.Compare(ri.titles[a.ord], ri.titles[b.ord]); c != 0 {
 				return c < 0
 			}
-			return a < b
 		}
-	}
-	return func(a, b uint32) bool {
-		return ri.created[a] < ri.created[b] || ri.created[a] == ri.created[b] && a < b
+		return a.ord < b.ord
 	}
 }
 
@@ -137,9 +177,12 @@ func (ri *recordIndex) grow(ord uint32) {
 // remove takes live record ord out of every index; its array values stay
 // so that a cursor naming it still finds its place.
 func (ri *recordIndex) remove(ord uint32) {
+	if ri.updated[ord] < ri.created[ord] {
+		ri.inverted--
+	}
 	if ri.built {
-		for _, t := range ri.sorted {
-			t.Delete(ord)
+		for k, t := range ri.sorted {
+			t.Delete(ri.item(SortKey(k), ord))
 		}
 		ri.text.Remove(ord, textindex.Tokens(ri.titles[ord]))
 		ri.text.Remove(ord, ri.extraWords[ord])
@@ -178,6 +221,9 @@ func (ri *recordIndex) put(ord uint32, m RecordMeta) {
 	ri.titles[ord] = strings.ToLower(m.Title)
 	ri.created[ord] = m.Created
 	ri.updated[ord] = m.Updated
+	if m.Updated < m.Created {
+		ri.inverted++
+	}
 	var extra []string
 	for _, s := range append([]string{m.Description}, m.Keywords...) {
 		for _, w := range textindex.Tokens(s) {
@@ -209,8 +255,8 @@ func (ri *recordIndex) put(ord uint32, m RecordMeta) {
 	}
 	if ri.built {
 		ri.index(ord)
-		for _, t := range ri.sorted {
-			t.Set(ord)
+		for k, t := range ri.sorted {
+			t.Set(ri.item(SortKey(k), ord))
 		}
 	}
 }
@@ -240,10 +286,14 @@ func (e *Engine) ensureBuilt() {
 	for _, ord := range live {
 		ri.index(ord)
 	}
-	var sorted [numSortKeys]*btree.BTreeG[uint32]
+	var sorted [numSortKeys]*btree.BTreeG[sortItem]
+	items := make([]sortItem, len(live))
 	for k := range sorted {
+		for i, ord := range live {
+			items[i] = ri.item(SortKey(k), ord)
+		}
 		less := ri.less(SortKey(k))
-		slices.SortFunc(live, func(a, b uint32) int {
+		slices.SortFunc(items, func(a, b sortItem) int {
 			if less(a, b) {
 				return -1
 			}
@@ -253,8 +303,8 @@ func (e *Engine) ensureBuilt() {
 			return 0
 		})
 		t := btree.NewBTreeGOptions(less, btree.Options{NoLocks: true})
-		for _, ord := range live {
-			t.Load(ord)
+		for _, it := range items {
+			t.Load(it)
 		}
 		sorted[k] = t
 	}
@@ -403,47 +453,94 @@ func (e *Engine) matching(u *principal, q SearchQuery) *roaring.Bitmap {
 	return roaring.BitmapOf(keep...)
 }
 
+// bounds returns the keys of order q.Sort between which every match of q
+// lies, lo inclusive and hi exclusive (when hasHi): a range on the
+// order's own time, and while no record was updated before it was created,
+// a range on the other time too (created ≤ updated, so updated < To
+// bounds created, and created ≥ From bounds updated).
+func (ri *recordIndex) bounds(q SearchQuery) (lo, hi uint64, hasHi bool) {
+	lower := func(r TimeRange) {
+		if r.set() {
+			lo = max(lo, timeKey(r.From))
+		}
+	}
+	upper := func(r TimeRange) {
+		if r.To != 0 && (!hasHi || timeKey(r.To) < hi) {
+			hi, hasHi = timeKey(r.To), true
+		}
+	}
+	switch q.Sort {
+	case SortCreated:
+		lower(q.Created)
+		upper(q.Created)
+		if ri.inverted == 0 {
+			upper(q.Updated)
+		}
+	case SortUpdated:
+		lower(q.Updated)
+		upper(q.Updated)
+		if ri.inverted == 0 {
+			lower(q.Created)
+		}
+	}
+	return lo, hi, hasHi
+}
+
 // page returns up to q.Limit+1 ordinals of found in q's order, after the
 // cursor ordinal if there is one. Two ways: walk the global sort order
 // testing membership, which costs about limit × records / total steps when
 // the matches spread evenly over the order, or select the first ones among
 // the matches themselves, which costs about total × log(limit). The walk
-// is tried when it looks cheaper, but filters correlated with the order (a
-// date range sorted by date) can leave a long run without matches at its
-// start, so the walk gives up after as many steps as selecting would take.
+// is tried when it looks cheaper. It starts and stops at the bounds that
+// time ranges set on the order, but other filters correlated with the
+// order can still leave a long run without matches at its start, so the
+// walk gives up after as many steps as selecting would take.
 func (ri *recordIndex) page(found *roaring.Bitmap, total int, q SearchQuery, after uint32, hasCursor bool) []uint32 {
 	less := ri.less(q.Sort)
-	before := less // before(a, b): a comes first in the requested order
+	before := func(a, b uint32) bool { return less(ri.item(q.Sort, a), ri.item(q.Sort, b)) } // a comes first in the requested order
 	if q.Desc {
-		before = func(a, b uint32) bool { return less(b, a) }
+		before = func(a, b uint32) bool { return less(ri.item(q.Sort, b), ri.item(q.Sort, a)) }
 	}
 	want := q.Limit + 1
 	tree := ri.sorted[q.Sort]
 	if total > 1024 && want*(tree.Len()/total+1) < total {
+		lo, hi, hasHi := ri.bounds(q)
 		out := make([]uint32, 0, want)
 		steps, done := 0, true
-		visit := func(ord uint32) bool {
+		visit := func(it sortItem) bool {
+			if !q.Desc && hasHi && it.key >= hi || q.Desc && it.key < lo {
+				return false // past the time range: nothing further matches
+			}
 			if steps++; steps > total {
 				done = false
 				return false
 			}
-			if hasCursor && ord == after {
+			if hasCursor && it.ord == after {
 				return true
 			}
-			if found.Contains(ord) {
-				out = append(out, ord)
+			if found.Contains(it.ord) {
+				out = append(out, it.ord)
 			}
 			return len(out) < want
 		}
-		switch {
-		case !hasCursor && !q.Desc:
-			tree.Scan(visit)
-		case !hasCursor:
-			tree.Reverse(visit)
-		case !q.Desc:
-			tree.Ascend(after, visit)
-		default:
-			tree.Descend(after, visit)
+		if !q.Desc {
+			from := sortItem{lo, 0}
+			if hasCursor && less(from, ri.item(q.Sort, after)) {
+				from = ri.item(q.Sort, after)
+			}
+			tree.Ascend(from, visit)
+		} else {
+			from := sortItem{^uint64(0), ^uint32(0)}
+			if hasHi {
+				if hi == 0 {
+					return out
+				}
+				from.key = hi - 1
+			}
+			if hasCursor && less(ri.item(q.Sort, after), from) {
+				from = ri.item(q.Sort, after)
+			}
+			tree.Descend(from, visit)
 		}
 		if done {
 			return out

@@ -170,9 +170,23 @@ func TestSearchFollowsWrites(t *testing.T) {
 // every record: Check for the permission, the filters written out plainly,
 // and a sort on the keys with ties in creation order. Both ways of paging
 // (walking the sort order, sorting the matches) are reached by the sizes.
+// Search against Check and a brute-force filter and sort, on records whose
+// times are consistent (updated never before created, which lets a range on
+// one time bound a walk in the order of the other) and on records whose
+// times are not.
 func TestSearchAgreesWithChecks(t *testing.T) {
+	for _, consistent := range []bool{true, false} {
+		t.Run(fmt.Sprintf("consistent times %v", consistent), func(t *testing.T) {
+			searchAgreesWithChecks(t, consistent)
+		})
+	}
+}
+
+func searchAgreesWithChecks(t *testing.T, consistent bool) {
 	rng := rand.New(rand.NewPCG(7, 7))
-	words := []string{"sun", "sea", "city", "night", "blue", "red"}
+	// Titles of several words share their first 8 bytes often: the title
+	// order compares whole titles after the prefix.
+	words := []string{"sun", "sea", "city", "night", "blue", "red", "sunset", "sunsets"}
 	types := []string{"image", "video", "audio"}
 	e := authz.New()
 	ops := []authz.Op{authz.PutAccount{ID: "a"}}
@@ -192,11 +206,14 @@ func TestSearchAgreesWithChecks(t *testing.T) {
 	var recs []rec
 	for i := range 3000 {
 		m := authz.RecordMeta{
-			Title:     words[rng.IntN(len(words))] + " " + words[rng.IntN(len(words))],
+			Title:     words[rng.IntN(len(words))] + " " + words[rng.IntN(len(words))] + " " + words[rng.IntN(len(words))],
 			MediaType: types[rng.IntN(len(types))],
 			Created:   rng.Int64N(500),
 			Updated:   rng.Int64N(500),
 			Fields:    map[string]string{"n": fmt.Sprint(rng.IntN(3))},
+		}
+		if consistent {
+			m.Updated = m.Created + rng.Int64N(40)
 		}
 		r := rec{fmt.Sprintf("r%04d", i), m, fmt.Sprintf("w%d", rng.IntN(3))}
 		var acl []authz.ACLEntry
@@ -209,7 +226,7 @@ func TestSearchAgreesWithChecks(t *testing.T) {
 	if err := e.Apply(1, ops...); err != nil {
 		t.Fatal(err)
 	}
-	for n := range 300 {
+	for n := range 600 {
 		q := authz.SearchQuery{Sort: authz.SortKey(rng.IntN(3)), Desc: rng.IntN(2) == 0, Limit: 1 + rng.IntN(150)}
 		if rng.IntN(3) == 0 {
 			q.Limit = 1000 // one page
@@ -230,8 +247,14 @@ func TestSearchAgreesWithChecks(t *testing.T) {
 		if rng.IntN(4) == 0 {
 			q.Fields = map[string]string{"n": "1"}
 		}
-		if rng.IntN(4) == 0 {
+		if rng.IntN(3) == 0 {
 			q.Created = authz.TimeRange{From: rng.Int64N(250), To: 250 + rng.Int64N(250)}
+		}
+		if rng.IntN(4) == 0 {
+			q.Updated = authz.TimeRange{From: rng.Int64N(250)}
+			if rng.IntN(2) == 0 {
+				q.Updated.To = 250 + rng.Int64N(250)
+			}
 		}
 		perm := q.Permission
 		if perm == 0 {
@@ -244,7 +267,8 @@ func TestSearchAgreesWithChecks(t *testing.T) {
 				(q.MediaTypes == nil || r.MediaType == q.MediaTypes[0]) &&
 				(q.Workspaces == nil || r.ws == q.Workspaces[0]) &&
 				(q.Fields == nil || r.Fields["n"] == "1") &&
-				(q.Created.From == 0 && q.Created.To == 0 || r.Created >= q.Created.From && r.Created < q.Created.To)
+				(q.Created.From == 0 && q.Created.To == 0 || r.Created >= q.Created.From && r.Created < q.Created.To) &&
+				(q.Updated.From == 0 && q.Updated.To == 0 || r.Updated >= q.Updated.From && (q.Updated.To == 0 || r.Updated < q.Updated.To))
 			if ok {
 				want = append(want, i)
 			}
