@@ -126,12 +126,14 @@ const (
 	ViewAnalytics                                 // usage analytics
 	ManageAPITokens                               // revoke other users' API tokens
 	Import                                        // bulk import and export
+	ViewAudit                                     // read the account's audit log
 )
 
 var accountPermissionNames = map[AccountPermission]string{
 	ManageUsers: "manage_users", ManageGroups: "manage_groups", ManageWorkspaces: "manage_workspaces",
 	ManageSettings: "manage_settings", ReviewAccess: "review_access", ManageOwners: "manage_owners",
 	Billing: "billing", ViewAnalytics: "view_analytics", ManageAPITokens: "manage_api_tokens", Import: "import",
+	ViewAudit: "view_audit",
 }
 
 func (p AccountPermission) String() string { return accountPermissionNames[p] }
@@ -139,9 +141,9 @@ func (p AccountPermission) String() string { return accountPermissionNames[p] }
 // roleBundles are the built-in roles as bundles of account permissions.
 var roleBundles = map[AccountRole][]AccountPermission{
 	RoleOwner: {ManageUsers, ManageGroups, ManageWorkspaces, ManageSettings, ReviewAccess, ManageOwners,
-		Billing, ViewAnalytics, ManageAPITokens, Import},
+		Billing, ViewAnalytics, ManageAPITokens, Import, ViewAudit},
 	RoleAdmin: {ManageUsers, ManageGroups, ManageWorkspaces, ManageSettings, ReviewAccess,
-		ViewAnalytics, ManageAPITokens, Import},
+		ViewAnalytics, ManageAPITokens, Import, ViewAudit},
 	RoleDeveloper:     {ManageSettings, ManageAPITokens, Import},
 	RoleFinance:       {Billing, ViewAnalytics},
 	RoleLibraryEditor: nil,

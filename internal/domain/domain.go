@@ -374,3 +374,24 @@ func EngineACL(t authz.ObjectType, entries []ACLEntry) []authz.ACLEntry {
 	}
 	return out
 }
+
+// AuditEvent is one entry of an account's audit log: who did what to which
+// target, when, from where, and how it ended.
+type AuditEvent struct {
+	ID       int64             `json:"id"`
+	Account  string            `json:"-"`
+	At       time.Time         `json:"at"`
+	Actor    string            `json:"actor,omitempty"` // user id; empty when nobody was signed in
+	Type     string            `json:"type"`            // e.g. "auth.login", "user.update"
+	Target   string            `json:"target,omitempty"`
+	ClientIP string            `json:"client_ip,omitempty"`
+	Result   string            `json:"result"` // AuditOK, AuditDenied or AuditFailed
+	Detail   map[string]string `json:"detail,omitempty"`
+}
+
+// Audit results.
+const (
+	AuditOK     = "ok"
+	AuditDenied = "denied" // refused: bad credentials, missing permission, a rule
+	AuditFailed = "failed" // invalid input or an error
+)

@@ -137,6 +137,7 @@ func (api *API) wrap(rt route) http.Handler {
 			api.fail(w, r, service.ErrUnauthenticated)
 			return
 		}
+		a.IP = clientIP(r)
 		if tok := atLeastRevision(r); tok != "" && ok {
 			if err := api.svc.AwaitRevision(r.Context(), tok); err != nil {
 				api.fail(w, r, err)

@@ -374,6 +374,15 @@ func (api *API) table() []route {
 				l, err := s.ListRecords(r.Context(), a, q)
 				return recordList{Records: l.Items, NextCursor: l.NextCursor, Total: l.Total, Revision: rev}, err
 			}},
+		{Method: "GET", Path: "/api/v1/audit", Summary: "Your account's audit log, newest first (view_audit): who did what to which target, when, from where, and the result", Tag: "account",
+			Query: auditParams, Resp: service.AuditPage{},
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				q, err := parseAudit(r.URL.Query())
+				if err != nil {
+					return nil, err
+				}
+				return s.ListAudit(r.Context(), a, q)
+			}},
 		{Method: "GET", Path: "/api/v1/search", Summary: "Search the records you can view: words, filters, sort, pages and the exact total, all through the permission index", Tag: "records",
 			Query: searchParams, Resp: recordList{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {

@@ -102,17 +102,26 @@ func parseSearch(v url.Values) (service.SearchQuery, error) {
 		name string
 		into *time.Time
 	}{{"created_after", &q.CreatedAfter}, {"created_before", &q.CreatedBefore}, {"updated_after", &q.UpdatedAfter}, {"updated_before", &q.UpdatedBefore}} {
-		s := v.Get(t.name)
-		if s == "" {
-			continue
+		var err error
+		if *t.into, err = timeParam(v, t.name); err != nil {
+			return q, err
 		}
-		tm, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			if tm, err = time.Parse(time.DateOnly, s); err != nil {
-				return q, queryError(t.name, "%s must be an RFC 3339 time (2026-01-31T12:00:00Z) or a date (2026-01-31)", t.name)
-			}
-		}
-		*t.into = tm
 	}
 	return q, nil
+}
+
+// timeParam reads query parameter name as an RFC 3339 time or a date; an
+// absent parameter is the zero time.
+func timeParam(v url.Values, name string) (time.Time, error) {
+	s := v.Get(name)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	tm, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		if tm, err = time.Parse(time.DateOnly, s); err != nil {
+			return time.Time{}, queryError(name, "%s must be an RFC 3339 time (2026-01-31T12:00:00Z) or a date (2026-01-31)", name)
+		}
+	}
+	return tm, nil
 }

@@ -149,11 +149,12 @@ func (s *Service) UpdateAccount(ctx context.Context, a Actor, in AccountUpdate) 
 	if err := s.member(a); err != nil {
 		return domain.Account{}, err
 	}
+	ev := a.event(AuditAccountUpdate, "account:"+a.AccountID)
 	if err := s.require(a, authz.ManageSettings); err != nil {
-		return domain.Account{}, err
+		return domain.Account{}, s.refused(ctx, ev, err)
 	}
 	var out domain.Account
-	_, err := s.update(ctx, func(tx store.Tx) error {
+	_, err := s.auditedUpdate(ctx, ev, func(tx store.Tx, ev *domain.AuditEvent) error {
 		acct, err := tx.GetAccount(ctx, a.AccountID)
 		if err != nil {
 			return storeErr(err, "account")
@@ -164,6 +165,7 @@ func (s *Service) UpdateAccount(ctx context.Context, a Actor, in AccountUpdate) 
 				return invalidErr("name", err)
 			}
 			acct.Name = name
+			ev.Detail = map[string]string{"name": name}
 		}
 		out = acct
 		return storeErr(tx.UpdateAccount(ctx, acct), "account")

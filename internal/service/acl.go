@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 	"sort"
+	"strconv"
+	"strings"
 
 	"atrium/internal/authz"
 	"atrium/internal/domain"
@@ -41,7 +43,7 @@ func (s *Service) SetACL(ctx context.Context, a Actor, ref authz.ObjectRef, entr
 	if err := s.member(a); err != nil {
 		return nil, err
 	}
-	_, err := s.update(ctx, func(tx store.Tx) error {
+	_, err := s.auditedUpdate(ctx, a.event(AuditACLSet, ref.String()), func(tx store.Tx, ev *domain.AuditEvent) error {
 		if err := s.canManage(a, ref); err != nil {
 			return err
 		}
@@ -49,6 +51,7 @@ func (s *Service) SetACL(ctx context.Context, a Actor, ref authz.ObjectRef, entr
 		if err != nil {
 			return err
 		}
+		ev.Detail = map[string]string{"entries": aclSummary(norm)}
 		return storeErr(tx.SetACL(ctx, ref, norm), ref.Type.String())
 	})
 	if err != nil {
@@ -164,6 +167,16 @@ func tuples(entries []domain.ACLEntry) map[tuple]bool {
 // writing. Every object must be visible to the actor (else not found) and
 // manageable by it (else forbidden); one failure fails the whole batch.
 func (s *Service) EditACLs(ctx context.Context, a Actor, b BatchACL) (BatchResult, error) {
+	ev := a.event(AuditACLBatch, "")
+	ev.Detail = map[string]string{"type": b.Type.String(), "op": b.Op, "objects": strconv.Itoa(len(b.IDs)), "entries": aclSummary(b.Entries)}
+	res, err := s.editACLs(ctx, a, b, &ev)
+	if err != nil && !b.DryRun {
+		return res, s.refused(ctx, ev, err)
+	}
+	return res, err
+}
+
+func (s *Service) editACLs(ctx context.Context, a Actor, b BatchACL, ev *domain.AuditEvent) (BatchResult, error) {
 	res := BatchResult{DryRun: b.DryRun, Added: []TupleChange{}, Removed: []TupleChange{}, ChangedIDs: []string{}}
 	if err := s.member(a); err != nil {
 		return res, err
@@ -262,9 +275,22 @@ func (s *Service) EditACLs(ctx context.Context, a Actor, b BatchACL) (BatchResul
 		if err := run(tx); err != nil {
 			return nil, err
 		}
+		ev.Detail["changed"] = strconv.Itoa(res.Changed)
+		if err := tx.Audit(ctx, *ev); err != nil {
+			return nil, err
+		}
 		return ops, tx.ChangeACLs(ctx, b.Type, add, remove)
 	})
 	return res, err
+}
+
+// aclSummary writes ACL entries for the audit log: "user:u1=view,edit; everyone=view".
+func aclSummary(entries []domain.ACLEntry) string {
+	parts := make([]string, 0, len(entries))
+	for _, en := range entries {
+		parts = append(parts, en.Subject.String()+"="+strings.Join(en.Permissions, ","))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // engineACL is the engine form of an object's ACL after op applied want

@@ -76,12 +76,33 @@ func (s *Service) SignIn(ctx context.Context, in Login) (SignedIn, error) {
 	}
 	// A session is the web UI's sign-in: it needs the portal application.
 	if match == nil || match.Status != domain.StatusActive || !s.Engine().UserCanUse(match.UserID, authz.AppPortal) {
+		// The attempt is logged in the account of the user it names, when
+		// it names exactly one; the caller learns nothing either way.
+		ev := domain.AuditEvent{Type: AuditLogin, ClientIP: in.IP, Result: domain.AuditDenied,
+			Detail: map[string]string{"login": truncate(login, 100), "reason": "wrong login or password"}}
+		named := match
+		if named == nil && len(creds) == 1 {
+			named = &creds[0]
+		}
+		if named != nil && (in.AccountID == "" || named.AccountID == in.AccountID) {
+			ev.Account, ev.Target = named.AccountID, "user:"+named.UserID
+			if match != nil {
+				ev.Detail["reason"] = "the user may not sign in to the web UI (status " + string(match.Status) + " or no portal access)"
+			}
+		}
+		s.auditAlone(ctx, ev)
 		return SignedIn{}, ErrUnauthenticated
 	}
 	secret, hash := identity.NewSecret(SessionPrefix)
 	csrf, csrfHash := identity.NewSecret(CSRFPrefix)
 	sess := store.Session{IDHash: hash, UserID: match.UserID, CSRFHash: csrfHash, ExpiresAt: time.Now().Add(s.ttl), IP: in.IP, UserAgent: truncate(in.UserAgent, 300)}
-	if _, err := s.store.Update(ctx, func(tx store.Tx) error { return tx.CreateSession(ctx, sess) }); err != nil {
+	ev := domain.AuditEvent{Account: match.AccountID, Actor: match.UserID, Type: AuditLogin, Target: "user:" + match.UserID, ClientIP: in.IP, Result: domain.AuditOK}
+	if _, err := s.store.Update(ctx, func(tx store.Tx) error {
+		if err := tx.CreateSession(ctx, sess); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, ev)
+	}); err != nil {
 		return SignedIn{}, err
 	}
 	u, err := s.store.GetUser(ctx, match.UserID)
@@ -142,7 +163,9 @@ func (s *Service) SignOut(ctx context.Context, a Actor) error {
 	if a.SessionHash == "" {
 		return nil
 	}
-	_, err := s.update(ctx, func(tx store.Tx) error { return tx.DeleteSession(ctx, a.SessionHash) })
+	_, err := s.auditedUpdate(ctx, a.event(AuditLogout, "user:"+a.UserID), func(tx store.Tx, _ *domain.AuditEvent) error {
+		return tx.DeleteSession(ctx, a.SessionHash)
+	})
 	return err
 }
 
@@ -188,12 +211,18 @@ func (s *Service) CreateToken(ctx context.Context, a Actor, name string, ttl tim
 	if err := s.member(a); err != nil {
 		return NewToken{}, err
 	}
-	return s.IssueToken(ctx, a.UserID, name, ttl)
+	return s.issueToken(ctx, a, a.UserID, name, ttl)
 }
 
 // IssueToken creates an API token for an active user (operator action,
 // CLI; the API's CreateToken is the user's own).
 func (s *Service) IssueToken(ctx context.Context, userID, name string, ttl time.Duration) (NewToken, error) {
+	acct, _ := s.Engine().UserAccount(userID)
+	// The operator acts outside any account: the event has no actor.
+	return s.issueToken(ctx, Actor{AccountID: acct, IP: "local"}, userID, name, ttl)
+}
+
+func (s *Service) issueToken(ctx context.Context, a Actor, userID, name string, ttl time.Duration) (NewToken, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
 		name = "token"
@@ -216,7 +245,14 @@ func (s *Service) IssueToken(ctx context.Context, userID, name string, ttl time.
 		exp := time.Now().Add(ttl).UTC().Truncate(time.Microsecond)
 		tok.ExpiresAt = &exp
 	}
-	_, err := s.store.Update(ctx, func(tx store.Tx) error { return tx.CreateToken(ctx, tok) })
+	ev := a.event(AuditTokenCreate, "token:"+tok.ID)
+	ev.Detail = map[string]string{"name": name, "user": userID}
+	_, err := s.store.Update(ctx, func(tx store.Tx) error {
+		if err := tx.CreateToken(ctx, tok); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, ev)
+	})
 	if err != nil {
 		return NewToken{}, err
 	}
@@ -241,7 +277,7 @@ func (s *Service) RevokeToken(ctx context.Context, a Actor, id string) error {
 	if authz.ValidID(id) != nil {
 		return notFound("token")
 	}
-	_, err := s.update(ctx, func(tx store.Tx) error {
+	_, err := s.auditedUpdate(ctx, a.event(AuditTokenRevoke, "token:"+id), func(tx store.Tx, ev *domain.AuditEvent) error {
 		tok, err := tx.GetToken(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return notFound("token")

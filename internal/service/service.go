@@ -33,6 +33,8 @@ type Actor struct {
 	TokenID string
 	// SessionHash is set when it is authenticated by a session cookie.
 	SessionHash string
+	// IP is the request's client address, for the audit log.
+	IP string
 }
 
 // Options configure a Service.
@@ -59,8 +61,11 @@ type Service struct {
 	creds *credCache
 
 	revTokens *opaque.Codec
-	revMu     sync.Mutex
-	acctRev   map[string]uint64 // account -> revision of its latest applied write
+	// auditCursors hide audit event ids, which count every account's
+	// events, from clients.
+	auditCursors *opaque.Codec
+	revMu        sync.Mutex
+	acctRev      map[string]uint64 // account -> revision of its latest applied write
 }
 
 // New loads the permission engine from the store and returns a Service.
@@ -85,6 +90,11 @@ func New(ctx context.Context, st store.Store, opt Options) (*Service, error) {
 		return nil, fmt.Errorf("revision token key: %w", err)
 	}
 	if s.revTokens, err = opaque.New(key[:16], "revision"); err != nil {
+		return nil, err
+	}
+	// The same key serves another purpose: the codec's check keeps the
+	// two kinds of token apart.
+	if s.auditCursors, err = opaque.New(key[:16], "audit cursor"); err != nil {
 		return nil, err
 	}
 	s.acctRev = map[string]uint64{}

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 
@@ -154,19 +155,23 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, in UserInput) (domain
 	if err := s.member(a); err != nil {
 		return domain.User{}, err
 	}
+	ev := a.event(AuditUserCreate, "")
+	ev.Detail = map[string]string{"username": truncate(in.Username, 100)}
 	if err := s.require(a, authz.ManageUsers); err != nil {
-		return domain.User{}, err
+		return domain.User{}, s.refused(ctx, ev, err)
 	}
 	in.ID = ""
 	u, hash, err := s.prepareUser(a.AccountID, in)
 	if err != nil {
-		return domain.User{}, err
+		return domain.User{}, s.refused(ctx, ev, err)
 	}
 	roles, _ := authz.ParseRoles(u.Roles)
 	if err := s.checkRoleChange(a, 0, roles); err != nil {
-		return domain.User{}, err
+		return domain.User{}, s.refused(ctx, ev, err)
 	}
-	_, err = s.update(ctx, func(tx store.Tx) error { return s.insertUser(ctx, tx, u, hash) })
+	ev.Target = "user:" + u.ID
+	ev.Detail["status"], ev.Detail["roles"] = string(u.Status), strings.Join(u.Roles, ",")
+	_, err = s.auditedUpdate(ctx, ev, func(tx store.Tx, _ *domain.AuditEvent) error { return s.insertUser(ctx, tx, u, hash) })
 	if err != nil {
 		return domain.User{}, err
 	}
@@ -253,11 +258,12 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id string, in UserUpd
 	if err := s.member(a); err != nil {
 		return domain.User{}, err
 	}
-	_, err := s.update(ctx, func(tx store.Tx) error {
+	_, err := s.auditedUpdate(ctx, a.event(AuditUserUpdate, "user:"+id), func(tx store.Tx, ev *domain.AuditEvent) error {
 		u, err := userInAccount(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
+		defer func(before domain.User) { ev.Detail = userChanges(before, u) }(u)
 		self := u.ID == a.UserID
 		onlyName := in.Email == nil && in.Status == nil && in.Roles == nil && in.Access == nil && in.Fields == nil
 		if !(self && onlyName) {
@@ -357,7 +363,7 @@ func (s *Service) SetPassword(ctx context.Context, a Actor, id, current, next st
 	if err != nil {
 		return err
 	}
-	_, err = s.update(ctx, func(tx store.Tx) error {
+	_, err = s.auditedUpdate(ctx, a.event(AuditUserPassword, "user:"+id), func(tx store.Tx, _ *domain.AuditEvent) error {
 		u, err := userInAccount(ctx, tx, a, id)
 		if err != nil {
 			return err
@@ -392,4 +398,29 @@ func (s *Service) SetPassword(ctx context.Context, a Actor, id, current, next st
 		return tx.DeleteUserSessions(ctx, u.ID)
 	})
 	return err
+}
+
+// userChanges describes, for the audit log, what changed between two
+// versions of a user.
+func userChanges(before, after domain.User) map[string]string {
+	d := map[string]string{}
+	if before.Email != after.Email {
+		d["email"] = after.Email
+	}
+	if before.DisplayName != after.DisplayName {
+		d["display_name"] = after.DisplayName
+	}
+	if before.Status != after.Status {
+		d["status"] = string(before.Status) + " -> " + string(after.Status)
+	}
+	if !slices.Equal(before.Roles, after.Roles) {
+		d["roles"] = strings.Join(before.Roles, ",") + " -> " + strings.Join(after.Roles, ",")
+	}
+	if !slices.Equal(before.Access, after.Access) {
+		d["access"] = strings.Join(before.Access, ",") + " -> " + strings.Join(after.Access, ",")
+	}
+	if !maps.Equal(before.Fields, after.Fields) {
+		d["fields"] = "changed"
+	}
+	return d
 }

@@ -115,6 +115,15 @@ type UserFilter struct {
 	Limit  int
 }
 
+// AuditFilter narrows ListAudit; zero fields do not filter. Events come
+// newest first.
+type AuditFilter struct {
+	Actor, Target, Type string
+	From, To            time.Time // From inclusive, To exclusive
+	Before              int64     // only events with a smaller id (the cursor)
+	Limit               int
+}
+
 // Reader is the read side of a store, also available inside transactions.
 type Reader interface {
 	Revision(ctx context.Context) (uint64, error)
@@ -180,6 +189,9 @@ type Reader interface {
 	GetTokenByHash(ctx context.Context, hash string) (Token, error)
 	GetToken(ctx context.Context, id string) (Token, error)
 	ListTokens(ctx context.Context, userID string) ([]Token, error)
+
+	// ListAudit returns an account's audit events matching f.
+	ListAudit(ctx context.Context, accountID string, f AuditFilter) ([]domain.AuditEvent, error)
 }
 
 // Tx is one write transaction.
@@ -258,6 +270,10 @@ type Tx interface {
 	CreateToken(ctx context.Context, t Token) error
 	RevokeToken(ctx context.Context, id string) error
 	RevokeUserTokens(ctx context.Context, userID string) error
+
+	// Audit appends an event, stamped with the transaction's time; it is
+	// kept only if the transaction commits.
+	Audit(ctx context.Context, ev domain.AuditEvent) error
 }
 
 // DefaultCreator is the user id that stands, in a default ACL, for the
@@ -278,5 +294,9 @@ type Store interface {
 	// creating them on first use: the same for every process on the
 	// database, for as long as it lives.
 	InstanceSecret(ctx context.Context, name string) ([]byte, error)
+	// Audit appends an event on its own, outside any Update and without
+	// advancing the revision: for what happens without a write (a refused
+	// sign-in, a denied request).
+	Audit(ctx context.Context, ev domain.AuditEvent) error
 	Close() error
 }

@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"collections", collectionCases},
 		{"ACLs", aclCases},
 		{"sessions and tokens", sessionCases},
+		{"audit log", auditCases},
 		{"unknown ids", unknownIDCases()},
 		{"transactions", transactionCases},
 		{"change log", changeLogCases},
