@@ -12,30 +12,34 @@ import (
 
 // twoProcesses opens two services on one data directory, as a server and
 // the CLI (or two servers) would be.
+// openService opens a service on the SQLite database in dir, as a process
+// of its own would.
+func openService(t *testing.T, dir string) *service.Service {
+	t.Helper()
+	st, err := sqlstore.OpenSQLite(context.Background(), dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	svc, err := service.New(context.Background(), st, service.Options{Password: identity.TestParams})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
 func twoProcesses(t *testing.T) (*service.Service, *service.Service, service.Actor) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	open := func() *service.Service {
-		st, err := sqlstore.OpenSQLite(ctx, dir, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		svc, err := service.New(ctx, st, service.Options{Password: identity.TestParams})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return svc
-	}
-	server := open()
+	server := openService(t, dir)
 	_, owner, err := server.CreateAccount(ctx, service.NewAccount{Name: "Acme", Owner: service.UserInput{
 		Username: "ada", Email: "ada@acme.example", Password: "correct horse battery",
 		Access: []string{domain.AppPortal, domain.AppConnect}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cli := open()
+	cli := openService(t, dir)
 	return server, cli, service.Actor{UserID: owner.ID, AccountID: owner.AccountID}
 }
 

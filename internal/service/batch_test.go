@@ -8,9 +8,7 @@ import (
 
 	"atrium/internal/authz"
 	"atrium/internal/domain"
-	"atrium/internal/identity"
 	"atrium/internal/service"
-	"atrium/internal/store/sqlstore"
 )
 
 // A batch ACL edit applies its new ACLs to the engine directly rather than
@@ -20,19 +18,7 @@ import (
 func TestBatchACLEditsLeaveTheIndexAsAFullLoadBuildsIt(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	open := func() *service.Service {
-		st, err := sqlstore.OpenSQLite(ctx, dir, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		svc, err := service.New(ctx, st, service.Options{Password: identity.TestParams})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return svc
-	}
-	server := open()
+	server := openService(t, dir)
 	_, admin, err := server.CreateAccount(ctx, service.NewAccount{Name: "Acme", Owner: service.UserInput{
 		Username: "ada", Email: "ada@acme.example", Password: "correct horse battery"}})
 	if err != nil {
@@ -112,7 +98,7 @@ func TestBatchACLEditsLeaveTheIndexAsAFullLoadBuildsIt(t *testing.T) {
 		}
 	}
 
-	fresh := open()
+	fresh := openService(t, dir)
 	perms := []authz.Permission{authz.CanView, authz.CanEdit, authz.CanDelete, authz.CanManage, authz.CanPreview, authz.CanDownload}
 	checked := 0
 	for typ, ids := range map[authz.ObjectType][]string{authz.Record: records, authz.Media: media} {
