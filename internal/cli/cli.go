@@ -169,12 +169,25 @@ func open(ctx context.Context, env Env, cfg config.Config, migrate bool) (*servi
 	if err != nil {
 		return nil, nil, err
 	}
-	svc, err := service.New(ctx, st, service.Options{Logger: slog.New(slog.DiscardHandler), Password: env.Password, SessionTTL: cfg.SessionTTL})
+	svc, err := service.New(ctx, st, service.Options{Logger: slog.New(slog.DiscardHandler), Password: env.Password, SessionTTL: cfg.SessionTTL,
+		Throttle: throttleOf(cfg.Login)})
 	if err != nil {
 		st.Close()
 		return nil, nil, err
 	}
 	return svc, func() { st.Close() }, nil
+}
+
+// throttleOf turns the configuration's sign-in limits into the service's,
+// where 0 means the default and a negative number off.
+func throttleOf(l config.Login) service.Throttle {
+	off := func(n int) int {
+		if n == 0 {
+			return -1
+		}
+		return n
+	}
+	return service.Throttle{PerLogin: off(l.MaxFailures), PerIP: off(l.MaxFailuresPerIP), Window: l.Window}
 }
 
 // accountActor resolves --account (or the only account) to its owner.

@@ -25,7 +25,19 @@ type Config struct {
 	SecureCookies bool          // ATRIUM_SECURE_COOKIES: serve behind HTTPS
 	SessionTTL    time.Duration // ATRIUM_SESSION_TTL
 	SyncInterval  time.Duration // ATRIUM_SYNC_INTERVAL: pick up other processes' writes
+	Login         Login
 	Bootstrap     Bootstrap
+}
+
+// Login throttles failed sign-ins: after MaxFailures failures for one
+// login (any case or spacing, whether or not it names a user), or
+// MaxFailuresPerIP from one client address, within Window, further
+// attempts are refused like a wrong password until the window passes.
+// A limit of 0 turns it off.
+type Login struct {
+	MaxFailures      int           // ATRIUM_LOGIN_MAX_FAILURES
+	MaxFailuresPerIP int           // ATRIUM_LOGIN_MAX_FAILURES_PER_IP
+	Window           time.Duration // ATRIUM_LOGIN_FAILURE_WINDOW
 }
 
 // Bootstrap is the first start's account and owner.
@@ -44,6 +56,7 @@ func Default() Config {
 		LogLevel:     slog.LevelInfo,
 		SessionTTL:   12 * time.Hour,
 		SyncInterval: time.Second,
+		Login:        Login{MaxFailures: 5, MaxFailuresPerIP: 50, Window: 15 * time.Minute},
 	}
 }
 
@@ -53,8 +66,9 @@ func (c Config) String() string {
 	if c.Bootstrap.Password != "" {
 		pw = "[redacted]"
 	}
-	return fmt.Sprintf("data=%s addr=%s log_level=%s log_json=%t access_log=%t secure_cookies=%t session_ttl=%s sync_interval=%s bootstrap_account=%q bootstrap_username=%q bootstrap_email=%q bootstrap_password=%s",
+	return fmt.Sprintf("data=%s addr=%s log_level=%s log_json=%t access_log=%t secure_cookies=%t session_ttl=%s sync_interval=%s login_max_failures=%d login_max_failures_per_ip=%d login_failure_window=%s bootstrap_account=%q bootstrap_username=%q bootstrap_email=%q bootstrap_password=%s",
 		c.DataDir, c.Addr, c.LogLevel, c.LogJSON, c.AccessLog, c.SecureCookies, c.SessionTTL, c.SyncInterval,
+		c.Login.MaxFailures, c.Login.MaxFailuresPerIP, c.Login.Window,
 		c.Bootstrap.AccountName, c.Bootstrap.Username, c.Bootstrap.Email, pw)
 }
 
@@ -86,6 +100,16 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 			*dst = d
 		}
 	}
+	count := func(name string, dst *int) {
+		if v := getenv(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 1_000_000 {
+				errs = append(errs, fmt.Errorf("%s: want a whole number from 0 (off) to 1000000, got %q", name, v))
+				return
+			}
+			*dst = n
+		}
+	}
 	str("ATRIUM_DATA", &c.DataDir)
 	str("ATRIUM_ADDR", &c.Addr)
 	if v := getenv("ATRIUM_LOG_LEVEL"); v != "" {
@@ -107,6 +131,9 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	boolean("ATRIUM_SECURE_COOKIES", &c.SecureCookies)
 	dur("ATRIUM_SESSION_TTL", &c.SessionTTL)
 	dur("ATRIUM_SYNC_INTERVAL", &c.SyncInterval)
+	count("ATRIUM_LOGIN_MAX_FAILURES", &c.Login.MaxFailures)
+	count("ATRIUM_LOGIN_MAX_FAILURES_PER_IP", &c.Login.MaxFailuresPerIP)
+	dur("ATRIUM_LOGIN_FAILURE_WINDOW", &c.Login.Window)
 	str("ATRIUM_BOOTSTRAP_ACCOUNT", &c.Bootstrap.AccountName)
 	str("ATRIUM_BOOTSTRAP_USERNAME", &c.Bootstrap.Username)
 	str("ATRIUM_BOOTSTRAP_EMAIL", &c.Bootstrap.Email)

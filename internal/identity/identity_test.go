@@ -93,3 +93,38 @@ func FuzzVerifyPassword(f *testing.F) {
 		VerifyPassword(stored, pw)
 	})
 }
+
+func TestPasswordPolicyForAUser(t *testing.T) {
+	cases := []struct {
+		name     string
+		pw       string
+		personal []string
+		ok       bool
+	}{
+		{"a long random passphrase is accepted", "correct horse battery", []string{"alice", "alice@example.com"}, true},
+		{"a password of 11 characters is refused", "abcdefghijk", nil, false},
+		{"a common password of 12 characters is refused", "qwertyqwerty", nil, false},
+		{"a common password in another case is refused", "QwErTyQwErTy", nil, false},
+		{"the username as the password is refused", "alice-the-great", []string{"alice-the-great", "a@example.com"}, false},
+		{"the email as the password, in capitals, is refused", "ALICE@EXAMPLE.COM", []string{"alice", "alice@example.com"}, false},
+		{"a password merely containing the username is accepted", "alice-the-great-2026!", []string{"alice", ""}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := CheckPasswordFor(c.pw, c.personal...)
+			if (err == nil) != c.ok {
+				t.Errorf("CheckPasswordFor(%q) = %v, want ok %t", c.pw, err, c.ok)
+			}
+		})
+	}
+	t.Run("the embedded list holds about ten thousand passwords", func(t *testing.T) {
+		if n := len(commonSet()); n < 9_000 || n > 10_000 {
+			t.Errorf("%d common passwords", n)
+		}
+		for _, pw := range []string{"password", "123456", "Dragon"} {
+			if !IsCommonPassword(pw) {
+				t.Errorf("%q is not on the list", pw)
+			}
+		}
+	})
+}

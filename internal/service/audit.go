@@ -15,6 +15,8 @@ import (
 const (
 	AuditLogin         = "auth.login"
 	AuditLogout        = "auth.logout"
+	AuditLockout       = "auth.lockout"
+	AuditSessionRevoke = "session.revoke"
 	AuditTokenCreate   = "token.create"
 	AuditTokenRevoke   = "token.revoke"
 	AuditUserCreate    = "user.create"

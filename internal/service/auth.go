@@ -46,6 +46,16 @@ func (s *Service) SignIn(ctx context.Context, in Login) (SignedIn, error) {
 	if login == "" || in.Password == "" || len(login) > 254 || len(in.Password) > identity.MaxPasswordLen*4 {
 		return SignedIn{}, ErrUnauthenticated
 	}
+	at, ok, err := s.reserve(ctx, login, in.IP)
+	if err != nil {
+		return SignedIn{}, err
+	}
+	if !ok {
+		// Locked: the same answer, at the same cost, as a wrong password,
+		// whether or not the login names anyone.
+		identity.VerifyPassword(s.dummyHash, in.Password)
+		return SignedIn{}, ErrUnauthenticated
+	}
 	creds, err := s.store.FindLogin(ctx, login)
 	if err != nil {
 		return SignedIn{}, err
@@ -91,8 +101,10 @@ func (s *Service) SignIn(ctx context.Context, in Login) (SignedIn, error) {
 			}
 		}
 		s.auditAlone(ctx, ev)
+		s.failed(ctx, at, ev)
 		return SignedIn{}, ErrUnauthenticated
 	}
+	s.succeeded(ctx, at)
 	secret, hash := identity.NewSecret(SessionPrefix)
 	csrf, csrfHash := identity.NewSecret(CSRFPrefix)
 	sess := store.Session{IDHash: hash, UserID: match.UserID, CSRFHash: csrfHash, ExpiresAt: time.Now().Add(s.ttl), IP: in.IP, UserAgent: truncate(in.UserAgent, 300)}

@@ -44,6 +44,8 @@ type Options struct {
 	Password identity.Params
 	// SessionTTL is how long a sign-in lasts; zero means 12 hours.
 	SessionTTL time.Duration
+	// Throttle limits failed sign-ins; see Throttle.
+	Throttle Throttle
 }
 
 // Service is the domain layer. It is safe for concurrent use.
@@ -54,6 +56,7 @@ type Service struct {
 	log    *slog.Logger
 	pw     identity.Params
 	ttl    time.Duration
+	thr    Throttle
 	// dummyHash is verified when a sign-in names nobody, so that unknown
 	// and known logins take the same time.
 	dummyHash string
@@ -70,7 +73,7 @@ type Service struct {
 
 // New loads the permission engine from the store and returns a Service.
 func New(ctx context.Context, st store.Store, opt Options) (*Service, error) {
-	s := &Service{store: st, log: opt.Logger, pw: opt.Password, ttl: opt.SessionTTL}
+	s := &Service{store: st, log: opt.Logger, pw: opt.Password, ttl: opt.SessionTTL, thr: opt.Throttle.withDefaults()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -72,7 +72,7 @@ func (s *Service) prepareUser(accountID string, in UserInput) (domain.User, stri
 	}
 	var hash string
 	if in.Password != "" {
-		if err := identity.CheckPassword(in.Password); err != nil {
+		if err := identity.CheckPasswordFor(in.Password, u.Username, u.Email); err != nil {
 			return u, "", invalidErr("password", err)
 		}
 		if hash, err = identity.HashPassword(in.Password, s.pw); err != nil {
@@ -356,7 +356,13 @@ func (s *Service) SetPassword(ctx context.Context, a Actor, id, current, next st
 	if err := s.member(a); err != nil {
 		return err
 	}
-	if err := identity.CheckPassword(next); err != nil {
+	// The policy needs the user's username and email; the user is read
+	// again inside the transaction, which decides.
+	target, err := userInAccount(ctx, s.store, a, id)
+	if err != nil {
+		return s.refused(ctx, a.event(AuditUserPassword, "user:"+id), err)
+	}
+	if err := identity.CheckPasswordFor(next, target.Username, target.Email); err != nil {
 		return invalidErr("password", err)
 	}
 	hash, err := identity.HashPassword(next, s.pw)

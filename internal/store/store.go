@@ -186,6 +186,9 @@ type Reader interface {
 	GetDefaultACL(ctx context.Context, accountID string, t authz.ObjectType) ([]domain.ACLEntry, error)
 
 	GetSession(ctx context.Context, idHash string) (Session, error)
+	// ListSessions returns a user's sessions, expired ones included,
+	// oldest first.
+	ListSessions(ctx context.Context, userID string) ([]Session, error)
 	GetTokenByHash(ctx context.Context, hash string) (Token, error)
 	GetToken(ctx context.Context, id string) (Token, error)
 	ListTokens(ctx context.Context, userID string) ([]Token, error)
@@ -298,5 +301,25 @@ type Store interface {
 	// advancing the revision: for what happens without a write (a refused
 	// sign-in, a denied request).
 	Audit(ctx context.Context, ev domain.AuditEvent) error
+	// ReserveLoginAttempt is the sign-in throttle's one atomic step, outside
+	// any Update and without advancing the revision. In one transaction it
+	// drops every failure recorded before since, counts each key's failures
+	// at or after since, and, unless some key already holds its limit,
+	// records the attempt under every key, as a failure until
+	// ForgiveLoginAttempt. counts are the failures before this attempt, in
+	// the order of keys; recorded says whether the attempt was recorded.
+	// Reserving before the password is verified means parallel guesses
+	// cannot overtake the count.
+	ReserveLoginAttempt(ctx context.Context, attempt string, keys []ThrottleKey, at, since time.Time) (counts []int, recorded bool, err error)
+	// ForgiveLoginAttempt removes a successful attempt's records and every
+	// failure under the keys in reset.
+	ForgiveLoginAttempt(ctx context.Context, attempt string, reset []string) error
 	Close() error
+}
+
+// ThrottleKey is one counter of failed sign-ins (a normalized login, a
+// client address) with the number of failures that locks it.
+type ThrottleKey struct {
+	Key   string
+	Limit int
 }

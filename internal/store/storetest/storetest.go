@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ACLs", aclCases},
 		{"sessions and tokens", sessionCases},
 		{"audit log", auditCases},
+		{"login throttle and session listing", throttleCases},
 		{"unknown ids", unknownIDCases()},
 		{"transactions", transactionCases},
 		{"change log", changeLogCases},
