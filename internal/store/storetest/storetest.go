@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ACLs", aclCases},
 		{"sessions and tokens", sessionCases},
 		{"audit log", auditCases},
+		{"user lifecycle", userLifecycleCases},
 		{"unknown ids", unknownIDCases()},
 		{"transactions", transactionCases},
 		{"change log", changeLogCases},
