@@ -21,6 +21,7 @@ import (
 
 	"atrium/internal/authz"
 	"atrium/internal/identity"
+	"atrium/internal/mail"
 	"atrium/internal/opaque"
 	"atrium/internal/store"
 )
@@ -44,6 +45,9 @@ type Options struct {
 	Password identity.Params
 	// SessionTTL is how long a sign-in lasts; zero means 12 hours.
 	SessionTTL time.Duration
+	// Mail delivers verification and password-reset mail; nil means
+	// none is sent (it is logged as undeliverable).
+	Mail mail.Sender
 }
 
 // Service is the domain layer. It is safe for concurrent use.
@@ -54,6 +58,9 @@ type Service struct {
 	log    *slog.Logger
 	pw     identity.Params
 	ttl    time.Duration
+	mail   mail.Sender
+	// mailWG tracks password-reset requests finishing in the background.
+	mailWG sync.WaitGroup
 	// dummyHash is verified when a sign-in names nobody, so that unknown
 	// and known logins take the same time.
 	dummyHash string
@@ -70,7 +77,7 @@ type Service struct {
 
 // New loads the permission engine from the store and returns a Service.
 func New(ctx context.Context, st store.Store, opt Options) (*Service, error) {
-	s := &Service{store: st, log: opt.Logger, pw: opt.Password, ttl: opt.SessionTTL}
+	s := &Service{store: st, log: opt.Logger, pw: opt.Password, ttl: opt.SessionTTL, mail: opt.Mail}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
