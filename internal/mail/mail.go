@@ -50,7 +50,10 @@ func check(from string, m Message) error {
 func newMessageID(now time.Time) string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
-	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b)
+	// The time sorts the outbox: to the nanosecond, so that messages of
+	// one second keep their order.
+	now = now.UTC()
+	return now.Format("20060102T150405") + fmt.Sprintf("%09dZ", now.Nanosecond()) + "-" + hex.EncodeToString(b)
 }
 
 // Format renders m as an RFC 5322 message with CRLF line endings: UTF-8

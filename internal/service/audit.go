@@ -44,7 +44,7 @@ func resultOf(err error) string {
 	}
 	if e, ok := AsError(err); ok {
 		switch e.Kind {
-		case KindForbidden, KindUnauthenticated, KindNotFound, KindConflict:
+		case KindForbidden, KindUnauthenticated, KindNotFound, KindConflict, KindBadToken:
 			return domain.AuditDenied
 		}
 	}
