@@ -17,6 +17,7 @@ import (
 
 	"atrium/internal/config"
 	"atrium/internal/identity"
+	"atrium/internal/mail"
 	"atrium/internal/service"
 	"atrium/internal/store/sqlstore"
 )
@@ -41,9 +42,10 @@ func commands() []command {
 		{"migrate", "[--data DIR]", "apply database migrations", migrate},
 		{"import", "[--data DIR] FILE", "import a scenario file (JSON Lines) in one transaction", importCmd},
 		{"account", "create|limits|list ...", "create accounts, set plan limits", account},
-		{"user", "create ...", "create users", user},
+		{"user", "create|clear-pending ...", "create users, clear users never validated", user},
 		{"group", "create|add ...", "create groups, add members", group},
 		{"role", "grant|revoke ...", "grant or revoke an account role", role},
+		{"outbox", "list|show ...", "read the mail written to the outbox folder (when no SMTP server is configured)", outbox},
 		{"token", "create --user ID", "issue an API token for a user (printed on stdout)", token},
 		{"check", "--subject user:ID --permission P --object TYPE:ID", "check a permission", check},
 		{"list", "--subject user:ID --permission P --type TYPE", "list the objects a user has a permission on", list},
@@ -170,7 +172,7 @@ func open(ctx context.Context, env Env, cfg config.Config, migrate bool) (*servi
 		return nil, nil, err
 	}
 	svc, err := service.New(ctx, st, service.Options{Logger: slog.New(slog.DiscardHandler), Password: env.Password, SessionTTL: cfg.SessionTTL,
-		Throttle: throttleOf(cfg.Login)})
+		Throttle: throttleOf(cfg.Login), Mail: mailer(cfg)})
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -188,6 +190,15 @@ func throttleOf(l config.Login) service.Throttle {
 		return n
 	}
 	return service.Throttle{PerLogin: off(l.MaxFailures), PerIP: off(l.MaxFailuresPerIP), Window: l.Window}
+}
+
+// mailer is the configured mail sender: SMTP when a host is set,
+// otherwise the data directory's outbox folder.
+func mailer(cfg config.Config) mail.Sender {
+	if cfg.Mail.SMTPHost != "" {
+		return mail.SMTP{Host: cfg.Mail.SMTPHost, Port: cfg.Mail.SMTPPort, Username: cfg.Mail.SMTPUsername, Password: cfg.Mail.SMTPPassword, From: cfg.Mail.From}
+	}
+	return mail.Outbox{Dir: cfg.OutboxDir(), From: cfg.Mail.From}
 }
 
 // accountActor resolves --account (or the only account) to its owner.

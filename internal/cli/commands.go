@@ -11,6 +11,7 @@ import (
 	"atrium/internal/authz"
 	"atrium/internal/domain"
 	"atrium/internal/identity"
+	"atrium/internal/mail"
 	"atrium/internal/service"
 	"atrium/internal/store/sqlstore"
 )
@@ -190,8 +191,11 @@ func account(ctx context.Context, env Env, args []string) error {
 }
 
 func user(ctx context.Context, env Env, args []string) error {
+	if len(args) > 0 && args[0] == "clear-pending" {
+		return clearPending(ctx, env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "create" {
-		return usagef("user create --username U --email E [--password-file F] [--role R]...")
+		return usagef("user create --username U --email E [--password-file F] [--role R]... | user clear-pending --older-than-days N [--dry-run]")
 	}
 	var acct, username, email, display, pwFile, status string
 	var roles, access multi
@@ -532,4 +536,84 @@ func who(ctx context.Context, env Env, args []string) error {
 		}
 		return nil
 	})
+}
+
+// clearPending deletes an account's pending users older than N days, as
+// the account's owner (audited like the API's DELETE /api/v1/users).
+func clearPending(ctx context.Context, env Env, args []string) error {
+	var acct string
+	days := -1
+	var dry bool
+	return withService(ctx, env, "user clear-pending", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&acct, "account", "", "account id (default: the only one)")
+		fs.IntVar(&days, "older-than-days", -1, "delete pending users created more than this many days ago (required)")
+		fs.BoolVar(&dry, "dry-run", false, "only list the users that would be deleted")
+	}, func(svc *service.Service, pos []string) error {
+		if err := noArgs(pos); err != nil {
+			return err
+		}
+		if days < 0 {
+			return usagef("--older-than-days N is required (0 or more)")
+		}
+		a, err := accountActor(ctx, svc, acct)
+		if err != nil {
+			return err
+		}
+		a.IP = "local"
+		res, err := svc.ClearPendingUsers(ctx, a, days, dry)
+		if err != nil {
+			return err
+		}
+		verb := "deleted"
+		if dry {
+			verb = "would delete"
+		}
+		fmt.Fprintf(env.Stderr, "%s %d pending users\n", verb, res.Count)
+		for _, id := range res.IDs {
+			fmt.Fprintln(env.Stdout, id)
+		}
+		return nil
+	})
+}
+
+// outbox reads the mail in the data directory's outbox folder; it needs
+// no database.
+func outbox(ctx context.Context, env Env, args []string) error {
+	if len(args) == 0 || args[0] != "list" && args[0] != "show" {
+		return usagef("outbox list | outbox show ID")
+	}
+	sub := args[0]
+	cfg, err := loadConfig(env)
+	if err != nil {
+		return err
+	}
+	fs := newFlags("outbox "+sub, env, &cfg)
+	cfg.MailFlags(fs)
+	pos, err := parse(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	box := mail.Outbox{Dir: cfg.OutboxDir()}
+	if sub == "list" {
+		if err := noArgs(pos); err != nil {
+			return err
+		}
+		es, err := box.List()
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			fmt.Fprintf(env.Stdout, "%s\t%s\t%s\t%s\n", e.ID, e.Date.Format(time.RFC3339), e.To, e.Subject)
+		}
+		return nil
+	}
+	if len(pos) != 1 {
+		return usagef("outbox show ID (an id from outbox list)")
+	}
+	raw, err := box.Read(pos[0])
+	if err != nil {
+		return err
+	}
+	_, err = env.Stdout.Write(raw)
+	return err
 }

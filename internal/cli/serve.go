@@ -23,6 +23,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("serve", env, &cfg)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on, HOST:PORT (env ATRIUM_ADDR)")
 	fs.BoolVar(&cfg.AccessLog, "access-log", cfg.AccessLog, "log every request (env ATRIUM_ACCESS_LOG)")
+	cfg.MailFlags(fs)
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -76,6 +77,11 @@ func serve(ctx context.Context, env Env, args []string) error {
 	go syncLoop(ctx, svc, cfg.SyncInterval, log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.Mail.SMTPHost != "" {
+		log.Info("mail goes through SMTP", "host", cfg.Mail.SMTPHost, "port", cfg.Mail.SMTPPort)
+	} else {
+		log.Info("no SMTP server configured: mail goes to the outbox folder", "outbox", cfg.OutboxDir())
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "data", cfg.DataDir, "revision", svc.Revision(), "startup", time.Since(start).Round(time.Millisecond))
 	select {
 	case err := <-errc:
@@ -88,6 +94,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	svc.WaitBackground() // mail of requests already answered
 	return nil
 }
 

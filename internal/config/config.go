@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +29,17 @@ type Config struct {
 	SyncInterval  time.Duration // ATRIUM_SYNC_INTERVAL: pick up other processes' writes
 	Login         Login
 	Bootstrap     Bootstrap
+	Mail          Mail
+}
+
+// Mail is outbound mail. Without an SMTP host, mail goes into the outbox
+// folder <data>/outbox as .eml files.
+type Mail struct {
+	SMTPHost     string // ATRIUM_SMTP_HOST, --smtp-host
+	SMTPPort     int    // ATRIUM_SMTP_PORT, --smtp-port
+	SMTPUsername string // ATRIUM_SMTP_USERNAME
+	SMTPPassword string // ATRIUM_SMTP_PASSWORD or ATRIUM_SMTP_PASSWORD_FILE
+	From         string // ATRIUM_MAIL_FROM, --mail-from
 }
 
 // Login throttles failed sign-ins: after MaxFailures failures for one
@@ -57,6 +70,7 @@ func Default() Config {
 		SessionTTL:   12 * time.Hour,
 		SyncInterval: time.Second,
 		Login:        Login{MaxFailures: 5, MaxFailuresPerIP: 50, Window: 15 * time.Minute},
+		Mail:         Mail{SMTPPort: 587, From: "Atrium <atrium@localhost>"},
 	}
 }
 
@@ -66,10 +80,15 @@ func (c Config) String() string {
 	if c.Bootstrap.Password != "" {
 		pw = "[redacted]"
 	}
-	return fmt.Sprintf("data=%s addr=%s log_level=%s log_json=%t access_log=%t secure_cookies=%t session_ttl=%s sync_interval=%s login_max_failures=%d login_max_failures_per_ip=%d login_failure_window=%s bootstrap_account=%q bootstrap_username=%q bootstrap_email=%q bootstrap_password=%s",
+	smtpPW := ""
+	if c.Mail.SMTPPassword != "" {
+		smtpPW = "[redacted]"
+	}
+	return fmt.Sprintf("data=%s addr=%s log_level=%s log_json=%t access_log=%t secure_cookies=%t session_ttl=%s sync_interval=%s login_max_failures=%d login_max_failures_per_ip=%d login_failure_window=%s bootstrap_account=%q bootstrap_username=%q bootstrap_email=%q bootstrap_password=%s smtp_host=%q smtp_port=%d smtp_username=%q smtp_password=%s mail_from=%q",
 		c.DataDir, c.Addr, c.LogLevel, c.LogJSON, c.AccessLog, c.SecureCookies, c.SessionTTL, c.SyncInterval,
 		c.Login.MaxFailures, c.Login.MaxFailuresPerIP, c.Login.Window,
-		c.Bootstrap.AccountName, c.Bootstrap.Username, c.Bootstrap.Email, pw)
+		c.Bootstrap.AccountName, c.Bootstrap.Username, c.Bootstrap.Email, pw,
+		c.Mail.SMTPHost, c.Mail.SMTPPort, c.Mail.SMTPUsername, smtpPW, c.Mail.From)
 }
 
 // FromEnv applies ATRIUM_* variables to c.
@@ -140,6 +159,20 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	if err := secret(getenv, "ATRIUM_BOOTSTRAP_PASSWORD", &c.Bootstrap.Password); err != nil {
 		errs = append(errs, err)
 	}
+	str("ATRIUM_SMTP_HOST", &c.Mail.SMTPHost)
+	if v := getenv("ATRIUM_SMTP_PORT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 65535 {
+			errs = append(errs, fmt.Errorf("ATRIUM_SMTP_PORT: want a port from 1 to 65535, got %q", v))
+		} else {
+			c.Mail.SMTPPort = n
+		}
+	}
+	str("ATRIUM_SMTP_USERNAME", &c.Mail.SMTPUsername)
+	if err := secret(getenv, "ATRIUM_SMTP_PASSWORD", &c.Mail.SMTPPassword); err != nil {
+		errs = append(errs, err)
+	}
+	str("ATRIUM_MAIL_FROM", &c.Mail.From)
 	return errors.Join(errs...)
 }
 
@@ -171,7 +204,18 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	c.DataFlag(fs)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on, HOST:PORT (env ATRIUM_ADDR)")
 	fs.BoolVar(&c.AccessLog, "access-log", c.AccessLog, "log every request (env ATRIUM_ACCESS_LOG)")
+	c.MailFlags(fs)
 }
+
+// MailFlags registers the outbound mail flags on fs.
+func (c *Config) MailFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Mail.SMTPHost, "smtp-host", c.Mail.SMTPHost, "SMTP server; empty: write mail to <data>/outbox (env ATRIUM_SMTP_HOST)")
+	fs.IntVar(&c.Mail.SMTPPort, "smtp-port", c.Mail.SMTPPort, "SMTP port (env ATRIUM_SMTP_PORT)")
+	fs.StringVar(&c.Mail.From, "mail-from", c.Mail.From, "sender address of outbound mail (env ATRIUM_MAIL_FROM)")
+}
+
+// OutboxDir is the folder mail goes to when no SMTP server is configured.
+func (c Config) OutboxDir() string { return filepath.Join(c.DataDir, "outbox") }
 
 // Check validates the configuration.
 func (c Config) Check() error {
@@ -180,6 +224,18 @@ func (c Config) Check() error {
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("addr %q: want HOST:PORT, e.g. 127.0.0.1:8080", c.Addr)
+	}
+	if c.Mail.SMTPPort < 1 || c.Mail.SMTPPort > 65535 {
+		return fmt.Errorf("smtp port %d: want 1 to 65535", c.Mail.SMTPPort)
+	}
+	if _, err := mail.ParseAddress(c.Mail.From); err != nil {
+		return fmt.Errorf("mail from %q: want an address such as Atrium <atrium@example.com>", c.Mail.From)
+	}
+	if c.Mail.SMTPPort < 1 || c.Mail.SMTPPort > 65535 {
+		return fmt.Errorf("smtp port %d: want 1 to 65535", c.Mail.SMTPPort)
+	}
+	if _, err := mail.ParseAddress(c.Mail.From); err != nil {
+		return fmt.Errorf("mail from %q: want an address such as Atrium <atrium@example.com>", c.Mail.From)
 	}
 	return nil
 }

@@ -85,3 +85,37 @@ func TestLoginThrottleSettings(t *testing.T) {
 		})
 	}
 }
+
+func TestMailSettingsComeFromTheEnvironmentAndTheSMTPPasswordIsRedacted(t *testing.T) {
+	pwFile := filepath.Join(t.TempDir(), "smtp")
+	if err := os.WriteFile(pwFile, []byte("smtp secret from a file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"ATRIUM_SMTP_HOST": "mail.example.com", "ATRIUM_SMTP_PORT": "2525", "ATRIUM_SMTP_USERNAME": "atrium",
+		"ATRIUM_SMTP_PASSWORD_FILE": pwFile, "ATRIUM_MAIL_FROM": "Atrium <noreply@example.com>"}
+	c := Default()
+	if err := c.FromEnv(func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	want := Mail{SMTPHost: "mail.example.com", SMTPPort: 2525, SMTPUsername: "atrium", SMTPPassword: "smtp secret from a file", From: "Atrium <noreply@example.com>"}
+	if c.Mail != want {
+		t.Errorf("Mail = %+v, want %+v", c.Mail, want)
+	}
+	if err := c.Check(); err != nil {
+		t.Error(err)
+	}
+	if s := c.String(); strings.Contains(s, "smtp secret") || !strings.Contains(s, "smtp_password=[redacted]") {
+		t.Errorf("String() leaks the SMTP password: %s", s)
+	}
+	for _, bad := range []map[string]string{{"ATRIUM_SMTP_PORT": "0"}, {"ATRIUM_SMTP_PORT": "smtp"}, {"ATRIUM_SMTP_PASSWORD": "x", "ATRIUM_SMTP_PASSWORD_FILE": pwFile}} {
+		c := Default()
+		if err := c.FromEnv(func(k string) string { return bad[k] }); err == nil {
+			t.Errorf("FromEnv(%v) accepted", bad)
+		}
+	}
+	c = Default()
+	c.Mail.From = "not an address"
+	if err := c.Check(); err == nil {
+		t.Error("Check accepted a malformed sender address")
+	}
+}

@@ -80,17 +80,19 @@ type Account struct {
 
 // User is a person in one account. Username is immutable.
 type User struct {
-	ID          string            `json:"id"`
-	AccountID   string            `json:"account"`
-	Username    string            `json:"username"`
-	Email       string            `json:"email"`
-	DisplayName string            `json:"display_name"`
-	Status      Status            `json:"status"`
-	Roles       []string          `json:"roles"`  // direct account roles
-	Access      []string          `json:"access"` // applications
-	Fields      map[string]string `json:"fields"` // custom registration fields
-	CreatedAt   time.Time         `json:"created_at"`
-	UpdatedAt   time.Time         `json:"updated_at"`
+	ID        string `json:"id"`
+	AccountID string `json:"account"`
+	Username  string `json:"username"`
+	Email     string `json:"email"`
+	// EmailVerified: the user proved they receive mail at Email.
+	EmailVerified bool              `json:"email_verified"`
+	DisplayName   string            `json:"display_name"`
+	Status        Status            `json:"status"`
+	Roles         []string          `json:"roles"`  // direct account roles
+	Access        []string          `json:"access"` // applications
+	Fields        map[string]string `json:"fields"` // custom registration fields
+	CreatedAt     time.Time         `json:"created_at"`
+	UpdatedAt     time.Time         `json:"updated_at"`
 }
 
 // Built-in groups every account starts with.

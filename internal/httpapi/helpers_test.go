@@ -28,6 +28,7 @@ import (
 	"atrium/internal/domain"
 	"atrium/internal/httpapi"
 	"atrium/internal/identity"
+	"atrium/internal/mail"
 	"atrium/internal/service"
 	"atrium/internal/store/sqlstore"
 )
@@ -40,6 +41,9 @@ type fixture struct {
 	svc  *service.Service
 	srv  *httptest.Server
 	A, B *tenant
+	// outbox is where the service's mail goes, unless the options gave
+	// it another sender.
+	outbox mail.Outbox
 }
 
 // tenant is one account with its owner.
@@ -74,13 +78,18 @@ func newFixtureWith(t *testing.T, opt service.Options) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	opt.Password = identity.TestParams
+	outbox := mail.Outbox{Dir: t.TempDir(), From: "Atrium <atrium@atrium.example>"}
+	if opt.Mail == nil {
+		opt.Mail = outbox
+	}
 	svc, err := service.New(ctx, st, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(httpapi.New(svc, httpapi.Options{}))
 	t.Cleanup(srv.Close)
-	f := &fixture{ctx: ctx, svc: svc, srv: srv}
+	f := &fixture{ctx: ctx, svc: svc, srv: srv, outbox: outbox}
+	t.Cleanup(svc.WaitBackground)
 	f.A = f.newAccount(t, "Alpha", "alice", "Alice@Alpha.example")
 	f.B = f.newAccount(t, "Beta", "bob", "bob@beta.example")
 	return f

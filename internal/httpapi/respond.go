@@ -50,6 +50,7 @@ var kindStatus = map[service.Kind]int{
 	service.KindConflict:        http.StatusConflict,
 	service.KindTooLarge:        http.StatusRequestEntityTooLarge,
 	service.KindBadQuery:        http.StatusBadRequest,
+	service.KindBadToken:        http.StatusBadRequest,
 }
 
 // fail writes err as an error response. It is the one place errors become

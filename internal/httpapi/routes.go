@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"atrium/internal/authz"
@@ -52,6 +53,26 @@ func (api *API) table() []route {
 		// ---- authentication
 		{Method: "POST", Path: "/api/v1/auth/login", Summary: "Sign in with username or email and password; sets the session cookie", Tag: "auth", Public: true,
 			Body: loginReq{}, Resp: loginResp{}, Handle: api.login},
+		{Method: "POST", Path: "/api/v1/auth/password-reset", Summary: "Ask for a password reset mail by username or email; the answer is the same whether or not anyone has it", Tag: "auth", Public: true,
+			Body: resetReq{}, Resp: acceptedResp{}, Status: http.StatusAccepted, Handle: api.requestReset},
+		{Method: "POST", Path: "/api/v1/auth/password-reset/confirm", Summary: "Set a new password with a reset token (single use; ends every session of the user)", Tag: "auth", Public: true,
+			Body: resetConfirmReq{}, Status: http.StatusNoContent,
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				in, err := body[resetConfirmReq](w, r)
+				if err != nil {
+					return nil, err
+				}
+				return nil, s.ResetPassword(r.Context(), in.Token, in.Password, a.IP)
+			}},
+		{Method: "POST", Path: "/api/v1/auth/verify-email", Summary: "Verify your email with a verification token (single use); a pending user becomes active", Tag: "auth", Public: true,
+			Body: verifyEmailReq{}, Status: http.StatusNoContent,
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				in, err := body[verifyEmailReq](w, r)
+				if err != nil {
+					return nil, err
+				}
+				return nil, s.VerifyEmail(r.Context(), in.Token, a.IP)
+			}},
 		{Method: "POST", Path: "/api/v1/auth/logout", Summary: "End the current session", Tag: "auth", Status: http.StatusNoContent, Handle: api.logout},
 		{Method: "GET", Path: "/api/v1/me", Summary: "The signed-in user, effective roles and account permissions", Tag: "auth", Resp: meResp{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
@@ -140,6 +161,15 @@ func (api *API) table() []route {
 				}
 				return s.CreateUser(r.Context(), a, service.UserInput{Username: in.Username, Email: in.Email, DisplayName: in.DisplayName,
 					Password: in.Password, Status: in.Status, Roles: in.Roles, Access: in.Access, Fields: in.Fields})
+			}},
+		{Method: "DELETE", Path: "/api/v1/users", Summary: "Delete pending (never validated) users created more than older_than_days days ago, in one transaction (manage_users)", Tag: "users", Resp: service.ClearResult{},
+			Query: []param{{Name: "status", Description: "must be pending: only unvalidated users are ever deleted", Required: true},
+				{Name: "older_than_days", Description: "0 to 36500: delete users created more than this many days ago", Required: true, Type: "integer"},
+				{Name: "dry_run", Description: "true: only list the users that would be deleted (default false)"}},
+			Handle: api.clearPending},
+		{Method: "POST", Path: "/api/v1/users/{id}/verification", Summary: "(Re)send the verification mail to a user whose email is not verified (manage_users)", Tag: "users", Status: http.StatusAccepted,
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				return nil, s.SendVerification(r.Context(), a, r.PathValue("id"))
 			}},
 		{Method: "GET", Path: "/api/v1/users/{id}", Summary: "A user of the account", Tag: "users", Resp: domain.User{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
@@ -701,6 +731,57 @@ func (api *API) listUsers(w http.ResponseWriter, r *http.Request, a service.Acto
 		out.NextAfter = us[len(us)-1].ID
 	}
 	return out, nil
+}
+
+// resetAccepted is the answer to every well-formed reset request.
+var resetAccepted = acceptedResp{Status: "accepted", Message: "if an active user has this username or email, a reset token is on its way to their email address"}
+
+func (api *API) requestReset(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+	in, err := body[resetReq](w, r)
+	if err != nil {
+		return nil, err
+	}
+	login := in.Login
+	if login == "" {
+		login = in.Email
+	} else if in.Email != "" {
+		return nil, &httpError{status: 422, code: "validation_failed", field: "email", msg: "give login or email, not both"}
+	}
+	if err := api.svc.RequestPasswordReset(r.Context(), login, a.IP); err != nil {
+		return nil, err
+	}
+	return resetAccepted, nil
+}
+
+func (api *API) clearPending(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+	q := r.URL.Query()
+	for name, vs := range q {
+		switch name {
+		case "status", "older_than_days", "dry_run":
+			if len(vs) != 1 {
+				return nil, badRequest("invalid_query", name, "give %s once", name)
+			}
+		default:
+			return nil, badRequest("invalid_query", name, "unknown parameter %q", name)
+		}
+	}
+	if q.Get("status") != string(domain.StatusPending) {
+		return nil, badRequest("invalid_query", "status", "status=pending is required: only unvalidated users are ever deleted")
+	}
+	if q.Get("older_than_days") == "" {
+		return nil, badRequest("invalid_query", "older_than_days", "older_than_days is required")
+	}
+	days, err := strconv.Atoi(q.Get("older_than_days"))
+	if err != nil || days < 0 || days > service.MaxClearDays {
+		return nil, badRequest("invalid_query", "older_than_days", "older_than_days must be a whole number from 0 to %d", service.MaxClearDays)
+	}
+	dry := false
+	if v := q.Get("dry_run"); v != "" {
+		if dry, err = strconv.ParseBool(v); err != nil {
+			return nil, badRequest("invalid_query", "dry_run", "dry_run must be true or false")
+		}
+	}
+	return api.svc.ClearPendingUsers(r.Context(), a, days, dry)
 }
 
 func (api *API) batchACL(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {

@@ -42,6 +42,28 @@ type adminPasswordReq struct {
 	Password string `json:"password"`
 }
 
+// resetReq asks for a password reset mail: login is a username or an
+// email; email is the same, for clients that name the field so.
+type resetReq struct {
+	Login string `json:"login,omitempty"`
+	Email string `json:"email,omitempty"`
+}
+
+// acceptedResp is the one answer to every well-formed reset request.
+type acceptedResp struct {
+	Status  string `json:"status"`
+	Message string `json:"message"`
+}
+
+type resetConfirmReq struct {
+	Token    string `json:"token"`
+	Password string `json:"password"`
+}
+
+type verifyEmailReq struct {
+	Token string `json:"token"`
+}
+
 type tokenReq struct {
 	Name          string `json:"name"`
 	ExpiresInDays int    `json:"expires_in_days,omitempty"`

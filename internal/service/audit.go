@@ -25,6 +25,13 @@ const (
 	AuditAccountUpdate = "account.update"
 	AuditACLSet        = "acl.set"
 	AuditACLBatch      = "acl.batch"
+	// Identity lifecycle: verification mail sent, email verified, reset
+	// requested and completed, unvalidated users cleared.
+	AuditVerificationSend = "user.verification_send"
+	AuditEmailVerify      = "user.verify_email"
+	AuditResetRequest     = "auth.password_reset_request"
+	AuditPasswordReset    = "auth.password_reset"
+	AuditClearPending     = "user.clear_pending"
 )
 
 // event starts an audit event of the actor.
@@ -39,7 +46,7 @@ func resultOf(err error) string {
 	}
 	if e, ok := AsError(err); ok {
 		switch e.Kind {
-		case KindForbidden, KindUnauthenticated, KindNotFound, KindConflict:
+		case KindForbidden, KindUnauthenticated, KindNotFound, KindConflict, KindBadToken:
 			return domain.AuditDenied
 		}
 	}

@@ -20,6 +20,7 @@ const (
 	KindConflict             // the current state forbids it
 	KindTooLarge             // the request or a collection in it is too large
 	KindBadQuery             // a search or filter query cannot be understood
+	KindBadToken             // a one-time token is unknown, used, expired or of another purpose
 )
 
 // Error is a service error with a stable code and a message safe to show
@@ -75,6 +76,11 @@ func forbidden(format string, args ...any) *Error {
 func conflict(code, format string, args ...any) *Error {
 	return &Error{Kind: KindConflict, Code: code, Message: fmt.Sprintf(format, args...)}
 }
+
+// ErrInvalidToken is every refusal of a one-time token (unknown, used,
+// expired, of another purpose, of a user it no longer applies to): the
+// cases are not told apart.
+var ErrInvalidToken = &Error{Kind: KindBadToken, Code: "invalid_token", Field: "token", Message: "the token is invalid, used or expired"}
 
 // ErrUnauthenticated is returned for missing, wrong, expired or revoked
 // credentials, and for users who may not sign in; the cases are not told

@@ -21,6 +21,7 @@ import (
 
 	"atrium/internal/authz"
 	"atrium/internal/identity"
+	"atrium/internal/mail"
 	"atrium/internal/opaque"
 	"atrium/internal/store"
 )
@@ -46,6 +47,9 @@ type Options struct {
 	SessionTTL time.Duration
 	// Throttle limits failed sign-ins; see Throttle.
 	Throttle Throttle
+	// Mail delivers verification and password-reset mail; nil means
+	// none is sent (it is logged as undeliverable).
+	Mail mail.Sender
 }
 
 // Service is the domain layer. It is safe for concurrent use.
@@ -57,6 +61,9 @@ type Service struct {
 	pw     identity.Params
 	ttl    time.Duration
 	thr    Throttle
+	mail   mail.Sender
+	// mailWG tracks password-reset requests finishing in the background.
+	mailWG sync.WaitGroup
 	// dummyHash is verified when a sign-in names nobody, so that unknown
 	// and known logins take the same time.
 	dummyHash string
@@ -73,7 +80,7 @@ type Service struct {
 
 // New loads the permission engine from the store and returns a Service.
 func New(ctx context.Context, st store.Store, opt Options) (*Service, error) {
-	s := &Service{store: st, log: opt.Logger, pw: opt.Password, ttl: opt.SessionTTL, thr: opt.Throttle.withDefaults()}
+	s := &Service{store: st, log: opt.Logger, pw: opt.Password, ttl: opt.SessionTTL, thr: opt.Throttle.withDefaults(), mail: opt.Mail}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

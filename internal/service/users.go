@@ -272,7 +272,7 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id string, in UserUpd
 			}
 		}
 		oldRoles, _ := authz.ParseRoles(u.Roles)
-		oldStatus := u.Status
+		oldStatus, oldEmail := u.Status, u.Email
 		if in.Email != nil {
 			e, err := domain.NormalizeEmail(strings.TrimSpace(*in.Email))
 			if err != nil {
@@ -328,6 +328,14 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id string, in UserUpd
 				if err := checkUserLimit(ctx, tx, u.AccountID); err != nil {
 					return err
 				}
+			}
+		}
+		if !strings.EqualFold(u.Email, oldEmail) {
+			// A new address is unproven: earlier verification mail no
+			// longer applies.
+			u.EmailVerified = false
+			if err := tx.ExpireUserTokens(ctx, u.ID, store.PurposeVerifyEmail); err != nil {
+				return err
 			}
 		}
 		if err := unique(tx.UpdateUser(ctx, u), "another user of the account has this email"); err != nil {

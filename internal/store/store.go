@@ -107,6 +107,23 @@ type Token struct {
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 }
 
+// Purposes of one-time user tokens.
+const (
+	PurposeVerifyEmail   = "verify_email"
+	PurposePasswordReset = "password_reset"
+)
+
+// UserToken is a one-time token mailed to a user: only its hash is
+// stored. It is used at most once and not after ExpiresAt.
+type UserToken struct {
+	Hash      string
+	UserID    string
+	Purpose   string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
 // UserFilter narrows ListUsers.
 type UserFilter struct {
 	Status domain.Status // "" for all
@@ -149,6 +166,9 @@ type Reader interface {
 	// email (case-insensitively) is login, in any account.
 	FindLogin(ctx context.Context, login string) ([]Credentials, error)
 	ListUsers(ctx context.Context, accountID string, f UserFilter) ([]domain.User, error)
+	// UsersCreatedBefore returns the ids of an account's users of this
+	// status created before the time, in id order.
+	UsersCreatedBefore(ctx context.Context, accountID string, status domain.Status, before time.Time) ([]string, error)
 
 	GetGroup(ctx context.Context, id string) (domain.Group, error)
 	GetBuiltinGroup(ctx context.Context, accountID, builtin string) (domain.Group, error)
@@ -192,6 +212,8 @@ type Reader interface {
 	GetTokenByHash(ctx context.Context, hash string) (Token, error)
 	GetToken(ctx context.Context, id string) (Token, error)
 	ListTokens(ctx context.Context, userID string) ([]Token, error)
+	// GetUserToken returns a one-time token by the hash of its secret.
+	GetUserToken(ctx context.Context, hash string) (UserToken, error)
 
 	// ListAudit returns an account's audit events matching f.
 	ListAudit(ctx context.Context, accountID string, f AuditFilter) ([]domain.AuditEvent, error)
@@ -212,10 +234,15 @@ type Tx interface {
 
 	// CreateUser stores a user with a password hash ("" for none).
 	CreateUser(ctx context.Context, u domain.User, passwordHash string) error
-	// UpdateUser stores a user's email, display name, status, roles,
-	// access and fields; the username never changes.
+	// UpdateUser stores a user's email, whether it is verified, display
+	// name, status, roles, access and fields; the username never changes.
 	UpdateUser(ctx context.Context, u domain.User) error
 	SetPassword(ctx context.Context, userID, hash string) error
+	// DeleteUser removes a user for good with its roles, memberships,
+	// grants, ACL entries, sessions and tokens; content it created stays,
+	// without a creator. Only users who never had access (pending) are
+	// ever deleted.
+	DeleteUser(ctx context.Context, id string) error
 
 	// CreateGroup stores a group with its roles and members.
 	CreateGroup(ctx context.Context, g domain.Group) error
@@ -273,6 +300,16 @@ type Tx interface {
 	CreateToken(ctx context.Context, t Token) error
 	RevokeToken(ctx context.Context, id string) error
 	RevokeUserTokens(ctx context.Context, userID string) error
+
+	// CreateUserToken stores a one-time token (CreatedAt is the
+	// transaction's time).
+	CreateUserToken(ctx context.Context, t UserToken) error
+	// UseUserToken marks an unused token used; ErrNotFound if there is no
+	// such token or it was used already.
+	UseUserToken(ctx context.Context, hash string) error
+	// ExpireUserTokens marks every unused token of a user for a purpose
+	// used, so that none of them works any more.
+	ExpireUserTokens(ctx context.Context, userID, purpose string) error
 
 	// Audit appends an event, stamped with the transaction's time; it is
 	// kept only if the transaction commits.

@@ -177,13 +177,13 @@ func (r reader) CountWorkspaces(ctx context.Context, accountID string) (int, err
 
 // ---- users
 
-const userCols = `id, account_id, username, email, display_name, status, access, fields, created_at, updated_at`
+const userCols = `id, account_id, username, email, display_name, status, access, fields, created_at, updated_at, email_verified`
 
 func scanUser(s interface{ Scan(...any) error }) (domain.User, error) {
 	var u domain.User
 	var access, fields string
 	var created, updated int64
-	if err := s.Scan(&u.ID, &u.AccountID, &u.Username, &u.Email, &u.DisplayName, &u.Status, &access, &fields, &created, &updated); err != nil {
+	if err := s.Scan(&u.ID, &u.AccountID, &u.Username, &u.Email, &u.DisplayName, &u.Status, &access, &fields, &created, &updated, &u.EmailVerified); err != nil {
 		return u, err
 	}
 	u.Access = splitList(access)
@@ -302,6 +302,18 @@ func (r reader) ListUsers(ctx context.Context, accountID string, f store.UserFil
 		return nil, err
 	}
 	return out, r.fillUserRoles(ctx, out)
+}
+
+func (r reader) UsersCreatedBefore(ctx context.Context, accountID string, status domain.Status, before time.Time) ([]string, error) {
+	out := []string{}
+	err := r.collect(ctx, "list users created before", `SELECT id FROM users WHERE account_id = $1 AND status = $2 AND created_at < $3 ORDER BY id`,
+		[]any{accountID, string(status), micros(before)}, func(rows *sql.Rows) error {
+			var id string
+			err := rows.Scan(&id)
+			out = append(out, id)
+			return err
+		})
+	return out, err
 }
 
 func escapeLike(s string) string {
@@ -930,4 +942,13 @@ func (r reader) CountActiveOwners(ctx context.Context, accountID string) (int, e
 	err := r.q.QueryRowContext(ctx, `SELECT count(*) FROM users u JOIN user_roles r ON r.user_id = u.id
 		WHERE u.account_id = $1 AND u.status = 'active' AND r.role = 'owner'`, accountID).Scan(&n)
 	return n, r.wrap("count owners", err)
+}
+
+func (r reader) GetUserToken(ctx context.Context, hash string) (store.UserToken, error) {
+	var t store.UserToken
+	var created, expires, used int64
+	err := r.q.QueryRowContext(ctx, `SELECT hash, user_id, purpose, created_at, expires_at, used_at FROM user_tokens WHERE hash = $1`, hash).
+		Scan(&t.Hash, &t.UserID, &t.Purpose, &created, &expires, &used)
+	t.CreatedAt, t.ExpiresAt, t.UsedAt = fromMicros(created), fromMicros(expires), optTime(used)
+	return t, r.wrap("get user token", err)
 }

@@ -238,9 +238,9 @@ func (t *txn) setUserRoles(ctx context.Context, id string, roles []string) error
 
 func (t *txn) CreateUser(ctx context.Context, u domain.User, passwordHash string) error {
 	t.touch(store.KindUser, u.ID)
-	err := t.exec(ctx, "create user "+u.Username, `INSERT INTO users (`+userCols+`, email_key, password_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+	err := t.exec(ctx, "create user "+u.Username, `INSERT INTO users (`+userCols+`, email_key, password_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		u.ID, u.AccountID, u.Username, u.Email, u.DisplayName, string(u.Status), strings.Join(u.Access, ","), jsonText(nonNilMap(u.Fields)),
-		micros(t.now), micros(t.now), strings.ToLower(u.Email), passwordHash)
+		micros(t.now), micros(t.now), u.EmailVerified, strings.ToLower(u.Email), passwordHash)
 	if err != nil {
 		return err
 	}
@@ -249,8 +249,8 @@ func (t *txn) CreateUser(ctx context.Context, u domain.User, passwordHash string
 
 func (t *txn) UpdateUser(ctx context.Context, u domain.User) error {
 	t.touch(store.KindUser, u.ID)
-	err := t.execOne(ctx, "update user "+u.ID, `UPDATE users SET email = $2, email_key = $3, display_name = $4, status = $5, access = $6, fields = $7, updated_at = $8 WHERE id = $1`,
-		u.ID, u.Email, strings.ToLower(u.Email), u.DisplayName, string(u.Status), strings.Join(u.Access, ","), jsonText(nonNilMap(u.Fields)), micros(t.now))
+	err := t.execOne(ctx, "update user "+u.ID, `UPDATE users SET email = $2, email_key = $3, display_name = $4, status = $5, access = $6, fields = $7, updated_at = $8, email_verified = $9 WHERE id = $1`,
+		u.ID, u.Email, strings.ToLower(u.Email), u.DisplayName, string(u.Status), strings.Join(u.Access, ","), jsonText(nonNilMap(u.Fields)), micros(t.now), u.EmailVerified)
 	if err != nil {
 		return err
 	}
@@ -259,6 +259,47 @@ func (t *txn) UpdateUser(ctx context.Context, u domain.User) error {
 
 func (t *txn) SetPassword(ctx context.Context, userID, hash string) error {
 	return t.execOne(ctx, "set password", `UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1`, userID, hash, micros(t.now))
+}
+
+func (t *txn) DeleteUser(ctx context.Context, id string) error {
+	t.touch(store.KindUser, id)
+	// Everything whose engine form names the user changes with it.
+	touches := []struct {
+		kind  store.Kind
+		query string
+	}{
+		{store.KindGroup, `SELECT group_id FROM group_users WHERE user_id = $1`},
+		{store.KindTier, `SELECT DISTINCT tier_id FROM tier_grants WHERE user_id = $1`},
+		{store.KindWorkspace, `SELECT DISTINCT workspace_id FROM workspace_members WHERE user_id = $1`},
+		{store.KindRecord, `SELECT DISTINCT object_id FROM record_acl WHERE user_id = $1`},
+		{store.KindMedia, `SELECT DISTINCT object_id FROM media_acl WHERE user_id = $1`},
+		{store.KindCollection, `SELECT DISTINCT object_id FROM collection_acl WHERE user_id = $1 UNION SELECT id FROM collections WHERE creator_id = $1`},
+		{store.KindSession, `SELECT id_hash FROM sessions WHERE user_id = $1`},
+		{store.KindToken, `SELECT id FROM api_tokens WHERE user_id = $1 AND revoked_at = 0`},
+	}
+	for _, tc := range touches {
+		if err := t.touchAll(ctx, tc.kind, tc.query, id); err != nil {
+			return err
+		}
+	}
+	for _, q := range []string{
+		`DELETE FROM tier_grants WHERE user_id = $1`,
+		`DELETE FROM workspace_members WHERE user_id = $1`,
+		`DELETE FROM record_acl WHERE user_id = $1`,
+		`DELETE FROM media_acl WHERE user_id = $1`,
+		`DELETE FROM collection_acl WHERE user_id = $1`,
+		`DELETE FROM default_acls WHERE user_id = $1`,
+		`UPDATE records SET created_by = NULL WHERE created_by = $1`,
+		`UPDATE collections SET creator_id = NULL WHERE creator_id = $1`,
+		`DELETE FROM sessions WHERE user_id = $1`,
+		`DELETE FROM api_tokens WHERE user_id = $1`,
+	} {
+		if err := t.exec(ctx, "delete user "+id, q, id); err != nil {
+			return err
+		}
+	}
+	// user_roles, group_users and user_tokens cascade.
+	return t.execOne(ctx, "delete user "+id, `DELETE FROM users WHERE id = $1`, id)
 }
 
 // ---- groups
@@ -722,4 +763,19 @@ func (t *txn) RevokeUserTokens(ctx context.Context, userID string) error {
 		return err
 	}
 	return t.exec(ctx, "revoke tokens", `UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at = 0`, userID, micros(t.now))
+}
+
+// ---- one-time user tokens
+
+func (t *txn) CreateUserToken(ctx context.Context, ut store.UserToken) error {
+	return t.exec(ctx, "create user token", `INSERT INTO user_tokens (hash, user_id, purpose, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, $5, 0)`,
+		ut.Hash, ut.UserID, ut.Purpose, micros(t.now), micros(ut.ExpiresAt))
+}
+
+func (t *txn) UseUserToken(ctx context.Context, hash string) error {
+	return t.execOne(ctx, "use user token", `UPDATE user_tokens SET used_at = $2 WHERE hash = $1 AND used_at = 0`, hash, micros(t.now))
+}
+
+func (t *txn) ExpireUserTokens(ctx context.Context, userID, purpose string) error {
+	return t.exec(ctx, "expire user tokens", `UPDATE user_tokens SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at = 0`, userID, purpose, micros(t.now))
 }

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"sessions and tokens", sessionCases},
 		{"audit log", auditCases},
 		{"login throttle and session listing", throttleCases},
+		{"user lifecycle", userLifecycleCases},
 		{"unknown ids", unknownIDCases()},
 		{"transactions", transactionCases},
 		{"change log", changeLogCases},
