@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -34,6 +35,7 @@ func TestClearPendingAndOutboxCommands(t *testing.T) {
 	if err != nil || len(es) != 1 {
 		t.Fatalf("outbox: %v %v", es, err)
 	}
+	slices.Sort(pending) // the commands list users by id
 	want := strings.Join(pending, "\n") + "\n"
 	tests := []struct {
 		name string
