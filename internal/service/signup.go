@@ -292,6 +292,9 @@ func (s *Service) CreateInvitation(ctx context.Context, a Actor, in InvitationIn
 		ttl = time.Duration(in.ExpiresInDays) * 24 * time.Hour
 	}
 	groups := slices.Compact(slices.Sorted(slices.Values(in.Groups)))
+	if groups == nil {
+		groups = []string{}
+	}
 	if len(groups) > 100 {
 		return store.Invitation{}, s.refused(ctx, ev, invalid("groups", "at most 100 groups"))
 	}
