@@ -33,7 +33,9 @@ var signupCases = []testCase{
 		wantNotFound(t, "another account's rules", err)
 	}},
 	{"setting the rules of an unknown account is not found", func(t *testing.T, f *fixture) {
-		_, err := f.s.Update(f.ctx, func(tx store.Tx) error { return tx.SetSignupRules(f.ctx, "nope", domain.SignupRules{Mode: domain.SignupOpen}) })
+		_, err := f.s.Update(f.ctx, func(tx store.Tx) error {
+			return tx.SetSignupRules(f.ctx, "nope", domain.SignupRules{Mode: domain.SignupOpen})
+		})
 		wantNotFound(t, "SetSignupRules", err)
 	}},
 	{"an invitation reads back by id and by hash", func(t *testing.T, f *fixture) {
