@@ -73,6 +73,35 @@ func (api *API) table() []route {
 				}
 				return nil, s.VerifyEmail(r.Context(), in.Token, a.IP)
 			}},
+		{Method: "GET", Path: "/api/v1/auth/signup", Summary: "An account's sign-up rules and registration fields, for a registration form (an unknown account looks closed)", Tag: "auth", Public: true,
+			Query: []param{{Name: "account", Description: "the account's id", Required: true}}, Resp: domain.SignupRules{},
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				return s.PublicSignupRules(r.Context(), r.URL.Query().Get("account"))
+			}},
+		{Method: "POST", Path: "/api/v1/auth/signup", Summary: "Register a pending user in an account whose rules allow it; a verification mail follows. The answer is the same whether or not the username or email exists", Tag: "auth", Public: true,
+			Body: signupReq{}, Resp: acceptedResp{}, Status: http.StatusAccepted,
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				in, err := body[signupReq](w, r)
+				if err != nil {
+					return nil, err
+				}
+				err = s.SignUp(r.Context(), service.SignupInput{AccountID: in.Account, Username: in.Username, Email: in.Email,
+					DisplayName: in.DisplayName, Password: in.Password, Fields: in.Fields, IP: a.IP})
+				if err != nil {
+					return nil, err
+				}
+				return signupAccepted, nil
+			}},
+		{Method: "POST", Path: "/api/v1/auth/accept-invitation", Summary: "Accept an invitation (single use): creates an active user with the invited email and roles", Tag: "auth", Public: true,
+			Body: acceptInvitationReq{}, Resp: domain.User{}, Status: http.StatusCreated,
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				in, err := body[acceptInvitationReq](w, r)
+				if err != nil {
+					return nil, err
+				}
+				return s.AcceptInvitation(r.Context(), service.AcceptInput{Token: in.Token, Username: in.Username, DisplayName: in.DisplayName,
+					Password: in.Password, Fields: in.Fields, IP: a.IP})
+			}},
 		{Method: "POST", Path: "/api/v1/auth/logout", Summary: "End the current session", Tag: "auth", Status: http.StatusNoContent, Handle: api.logout},
 		{Method: "GET", Path: "/api/v1/me", Summary: "The signed-in user, effective roles and account permissions", Tag: "auth", Resp: meResp{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
@@ -146,6 +175,40 @@ func (api *API) table() []route {
 					return nil, err
 				}
 				return s.UpdateAccount(r.Context(), a, service.AccountUpdate{Name: in.Name})
+			}},
+
+		{Method: "GET", Path: "/api/v1/account/signup", Summary: "Your account's sign-up rules and registration fields (manage_settings)", Tag: "account", Resp: domain.SignupRules{},
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				return s.GetSignupRules(r.Context(), a)
+			}},
+		{Method: "PUT", Path: "/api/v1/account/signup", Summary: "Replace your account's sign-up rules: mode closed, open or domain, approval, domains, registration fields (manage_settings)", Tag: "account",
+			Body: signupRulesReq{}, Resp: domain.SignupRules{},
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				in, err := body[signupRulesReq](w, r)
+				if err != nil {
+					return nil, err
+				}
+				return s.SetSignupRules(r.Context(), a, domain.SignupRules{Mode: in.Mode, ApprovalRequired: in.ApprovalRequired, Domains: in.Domains, Fields: in.Fields})
+			}},
+
+		// ---- invitations
+		{Method: "GET", Path: "/api/v1/invitations", Summary: "Pending invitations of the account, never their secrets (manage_users)", Tag: "users", Resp: invitationList{},
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				invs, err := s.ListInvitations(r.Context(), a)
+				return invitationList{Invitations: invs}, err
+			}},
+		{Method: "POST", Path: "/api/v1/invitations", Summary: "Invite an email address with roles and groups; the single-use token goes by mail only (manage_users)", Tag: "users",
+			Body: invitationReq{}, Resp: store.Invitation{}, Status: http.StatusCreated,
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				in, err := body[invitationReq](w, r)
+				if err != nil {
+					return nil, err
+				}
+				return s.CreateInvitation(r.Context(), a, service.InvitationInput{Email: in.Email, Roles: in.Roles, Groups: in.Groups, ExpiresInDays: in.ExpiresInDays})
+			}},
+		{Method: "DELETE", Path: "/api/v1/invitations/{id}", Summary: "Revoke an invitation not yet accepted (manage_users)", Tag: "users", Status: http.StatusNoContent,
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				return nil, s.RevokeInvitation(r.Context(), a, r.PathValue("id"))
 			}},
 
 		// ---- users
@@ -732,6 +795,10 @@ func (api *API) listUsers(w http.ResponseWriter, r *http.Request, a service.Acto
 	}
 	return out, nil
 }
+
+// signupAccepted is the answer to every sign-up that passed the checks
+// of the account's rules and of its input.
+var signupAccepted = acceptedResp{Status: "accepted", Message: "check your email: a message with the next step is on its way"}
 
 // resetAccepted is the answer to every well-formed reset request.
 var resetAccepted = acceptedResp{Status: "accepted", Message: "if an active user has this username or email, a reset token is on its way to their email address"}

@@ -341,3 +341,40 @@ func parseGrants(in []grantIn, field string) ([]domain.Grant, error) {
 	}
 	return out, nil
 }
+
+// ---- sign-up and invitations
+
+type signupRulesReq struct {
+	Mode             string                     `json:"mode"`
+	ApprovalRequired bool                       `json:"approval_required"`
+	Domains          []string                   `json:"domains,omitempty"`
+	Fields           []domain.RegistrationField `json:"fields,omitempty"`
+}
+
+type signupReq struct {
+	Account     string         `json:"account"`
+	Username    string         `json:"username"`
+	Email       string         `json:"email"`
+	DisplayName string         `json:"display_name,omitempty"`
+	Password    string         `json:"password"`
+	Fields      map[string]any `json:"fields,omitempty"`
+}
+
+type invitationReq struct {
+	Email         string   `json:"email"`
+	Roles         []string `json:"roles,omitempty"`
+	Groups        []string `json:"groups,omitempty"`
+	ExpiresInDays int      `json:"expires_in_days,omitempty"`
+}
+
+type invitationList struct {
+	Invitations []store.Invitation `json:"invitations"`
+}
+
+type acceptInvitationReq struct {
+	Token       string         `json:"token"`
+	Username    string         `json:"username"`
+	DisplayName string         `json:"display_name,omitempty"`
+	Password    string         `json:"password"`
+	Fields      map[string]any `json:"fields,omitempty"`
+}

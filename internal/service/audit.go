@@ -32,6 +32,14 @@ const (
 	AuditResetRequest     = "auth.password_reset_request"
 	AuditPasswordReset    = "auth.password_reset"
 	AuditClearPending     = "user.clear_pending"
+	// Sign-up and invitations: rules changed, a self-registration (its
+	// result says whether a user was created), invitations created,
+	// revoked and accepted.
+	AuditSignupRules      = "account.signup_rules"
+	AuditSignup           = "auth.signup"
+	AuditInvitationCreate = "invitation.create"
+	AuditInvitationRevoke = "invitation.revoke"
+	AuditInvitationAccept = "invitation.accept"
 )
 
 // event starts an audit event of the actor.

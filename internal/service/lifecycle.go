@@ -196,7 +196,9 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, ip string)
 }
 
 // VerifyEmail marks the email of a verification token's user verified; a
-// pending user becomes active (within the plan's user limit).
+// pending user becomes active (within the plan's user limit), unless the
+// account's sign-up rules require approval: then the user stays pending
+// until a user manager activates them.
 func (s *Service) VerifyEmail(ctx context.Context, token, ip string) error {
 	ev := domain.AuditEvent{Type: AuditEmailVerify, ClientIP: ip, Result: domain.AuditOK}
 	_, err := s.auditedUpdate(ctx, ev, func(tx store.Tx, ev *domain.AuditEvent) error {
@@ -205,8 +207,17 @@ func (s *Service) VerifyEmail(ctx context.Context, token, ip string) error {
 			return err
 		}
 		before := u
+		awaiting := false
 		switch u.Status {
 		case domain.StatusPending:
+			rules, err := signupRules(ctx, tx, u.AccountID)
+			if err != nil {
+				return err
+			}
+			if rules.ApprovalRequired {
+				awaiting = true
+				break
+			}
 			if err := checkUserLimit(ctx, tx, u.AccountID); err != nil {
 				return err
 			}
@@ -222,6 +233,9 @@ func (s *Service) VerifyEmail(ctx context.Context, token, ip string) error {
 		}
 		ev.Detail = userChanges(before, u)
 		ev.Detail["email"], ev.Detail["email_verified"] = u.Email, "true"
+		if awaiting {
+			ev.Detail["approval"] = "required: the user stays pending until a user manager activates them"
+		}
 		return tx.ExpireUserTokens(ctx, u.ID, store.PurposeVerifyEmail)
 	})
 	return err
@@ -258,11 +272,7 @@ func (s *Service) SendVerification(ctx context.Context, a Actor, id string) erro
 	if err != nil {
 		return err
 	}
-	return s.send(ctx, mail.Message{To: u.Email, Subject: "Confirm your email address for Atrium", Body: fmt.Sprintf(
-		"Please confirm that %s is the email address of the Atrium user %s.\n\n"+
-			"Your verification token, valid for %s and usable once:\n\n    %s\n\n"+
-			"Confirm with:\n\n    POST /api/v1/auth/verify-email\n    {\"token\": \"%s\"}\n",
-		u.Email, u.Username, VerifyTTL, secret, secret)})
+	return s.send(ctx, verificationMail(u, secret))
 }
 
 // ClearResult lists the pending users a clear removed, or would remove.

@@ -124,6 +124,24 @@ type UserToken struct {
 	UsedAt    *time.Time
 }
 
+// Invitation invites an email address to join an account with roles and
+// groups. Only the hash of its secret is stored; it is accepted at most
+// once, not after ExpiresAt and not once revoked.
+type Invitation struct {
+	ID         string     `json:"id"`
+	AccountID  string     `json:"-"`
+	Email      string     `json:"email"`
+	Roles      []string   `json:"roles"`
+	Groups     []string   `json:"groups"`
+	Hash       string     `json:"-"`
+	CreatedBy  string     `json:"created_by"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  time.Time  `json:"expires_at"`
+	AcceptedAt *time.Time `json:"accepted_at,omitempty"`
+	AcceptedBy string     `json:"accepted_by,omitempty"`
+	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+}
+
 // UserFilter narrows ListUsers.
 type UserFilter struct {
 	Status domain.Status // "" for all
@@ -214,6 +232,16 @@ type Reader interface {
 	ListTokens(ctx context.Context, userID string) ([]Token, error)
 	// GetUserToken returns a one-time token by the hash of its secret.
 	GetUserToken(ctx context.Context, hash string) (UserToken, error)
+
+	// GetSignupRules returns an account's sign-up rules; ErrNotFound if
+	// the account never set any.
+	GetSignupRules(ctx context.Context, accountID string) (domain.SignupRules, error)
+	GetInvitation(ctx context.Context, id string) (Invitation, error)
+	// GetInvitationByHash returns an invitation by the hash of its secret.
+	GetInvitationByHash(ctx context.Context, hash string) (Invitation, error)
+	// ListInvitations returns an account's invitations neither accepted
+	// nor revoked and expiring after the time, oldest first.
+	ListInvitations(ctx context.Context, accountID string, after time.Time) ([]Invitation, error)
 
 	// ListAudit returns an account's audit events matching f.
 	ListAudit(ctx context.Context, accountID string, f AuditFilter) ([]domain.AuditEvent, error)
@@ -310,6 +338,20 @@ type Tx interface {
 	// ExpireUserTokens marks every unused token of a user for a purpose
 	// used, so that none of them works any more.
 	ExpireUserTokens(ctx context.Context, userID, purpose string) error
+
+	// SetSignupRules stores an account's sign-up rules, replacing any
+	// earlier ones; ErrNotFound for an unknown account.
+	SetSignupRules(ctx context.Context, accountID string, r domain.SignupRules) error
+	// CreateInvitation stores an invitation (CreatedAt is the
+	// transaction's time).
+	CreateInvitation(ctx context.Context, inv Invitation) error
+	// AcceptInvitation marks an invitation accepted by a user;
+	// ErrNotFound if there is no such invitation or it was accepted or
+	// revoked already.
+	AcceptInvitation(ctx context.Context, id, userID string) error
+	// RevokeInvitation marks an invitation revoked; ErrNotFound if there
+	// is no such invitation or it was accepted or revoked already.
+	RevokeInvitation(ctx context.Context, id string) error
 
 	// Audit appends an event, stamped with the transaction's time; it is
 	// kept only if the transaction commits.
