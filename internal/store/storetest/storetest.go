@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"audit log", auditCases},
 		{"login throttle and session listing", throttleCases},
 		{"user lifecycle", userLifecycleCases},
+		{"second factor and token scopes", mfaCases},
 		{"unknown ids", unknownIDCases()},
 		{"transactions", transactionCases},
 		{"change log", changeLogCases},
