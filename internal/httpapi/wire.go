@@ -67,6 +67,8 @@ type verifyEmailReq struct {
 type tokenReq struct {
 	Name          string `json:"name"`
 	ExpiresInDays int    `json:"expires_in_days,omitempty"`
+	// Scopes: read, write, admin; absent means every scope you may give.
+	Scopes []string `json:"scopes,omitempty"`
 }
 
 type tokenList struct {

@@ -197,7 +197,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (Actor, 
 		if err != nil {
 			return Actor{}, err
 		}
-		tok = cachedToken{id: got.ID, userID: got.UserID}
+		tok = cachedToken{id: got.ID, userID: got.UserID, scopes: got.Scopes}
 		if got.ExpiresAt != nil {
 			tok.expires = *got.ExpiresAt
 		}
@@ -208,7 +208,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (Actor, 
 	}
 	// API tokens are the connect application's credentials.
 	a, err := s.actorFor(tok.userID, authz.AppConnect)
-	a.TokenID = tok.id
+	a.TokenID, a.Scopes = tok.id, tok.scopes
 	return a, err
 }
 
@@ -218,12 +218,14 @@ type NewToken struct {
 	Secret string `json:"token"`
 }
 
-// CreateToken creates a personal API token for the actor.
-func (s *Service) CreateToken(ctx context.Context, a Actor, name string, ttl time.Duration) (NewToken, error) {
+// CreateToken creates a personal API token for the actor with the given
+// scopes (nil: every scope the actor may give it). A token can only create
+// tokens within its own scopes.
+func (s *Service) CreateToken(ctx context.Context, a Actor, name string, ttl time.Duration, scopes []string) (NewToken, error) {
 	if err := s.member(a); err != nil {
 		return NewToken{}, err
 	}
-	return s.issueToken(ctx, a, a.UserID, name, ttl)
+	return s.issueToken(ctx, a, a.UserID, name, ttl, scopes)
 }
 
 // IssueToken creates an API token for an active user (operator action,
@@ -231,10 +233,10 @@ func (s *Service) CreateToken(ctx context.Context, a Actor, name string, ttl tim
 func (s *Service) IssueToken(ctx context.Context, userID, name string, ttl time.Duration) (NewToken, error) {
 	acct, _ := s.Engine().UserAccount(userID)
 	// The operator acts outside any account: the event has no actor.
-	return s.issueToken(ctx, Actor{AccountID: acct, IP: "local"}, userID, name, ttl)
+	return s.issueToken(ctx, Actor{AccountID: acct, IP: "local"}, userID, name, ttl, nil)
 }
 
-func (s *Service) issueToken(ctx context.Context, a Actor, userID, name string, ttl time.Duration) (NewToken, error) {
+func (s *Service) issueToken(ctx context.Context, a Actor, userID, name string, ttl time.Duration, scopes []string) (NewToken, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
 		name = "token"
@@ -251,15 +253,19 @@ func (s *Service) issueToken(ctx context.Context, a Actor, userID, name string, 
 	if !s.Engine().UserCanUse(userID, authz.AppConnect) {
 		return NewToken{}, forbidden("the user may not use the API: grant them the connect application first")
 	}
+	scopes, err := s.tokenScopes(a, userID, scopes)
+	if err != nil {
+		return NewToken{}, err
+	}
 	secret, hash := identity.NewSecret(TokenPrefix)
-	tok := store.Token{ID: domain.NewID("tok"), UserID: userID, Name: name, Hash: hash}
+	tok := store.Token{ID: domain.NewID("tok"), UserID: userID, Name: name, Hash: hash, Scopes: scopes}
 	if ttl > 0 {
 		exp := time.Now().Add(ttl).UTC().Truncate(time.Microsecond)
 		tok.ExpiresAt = &exp
 	}
 	ev := a.event(AuditTokenCreate, "token:"+tok.ID)
-	ev.Detail = map[string]string{"name": name, "user": userID}
-	_, err := s.store.Update(ctx, func(tx store.Tx) error {
+	ev.Detail = map[string]string{"name": name, "user": userID, "scopes": strings.Join(scopes, " ")}
+	_, err = s.store.Update(ctx, func(tx store.Tx) error {
 		if err := tx.CreateToken(ctx, tok); err != nil {
 			return err
 		}
