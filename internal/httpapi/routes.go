@@ -96,6 +96,33 @@ func (api *API) table() []route {
 				api.clearCookie(w, r)
 				return nil, nil
 			}},
+		{Method: "GET", Path: "/api/v1/me/mfa", Summary: "Whether you have two-factor sign-in on, and how many recovery codes are left", Tag: "auth", Resp: service.MFAStatus{},
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				return s.MFA(r.Context(), a)
+			}},
+		{Method: "POST", Path: "/api/v1/me/mfa/totp", Admin: true, Summary: "Start TOTP enrolment: the secret and otpauth URL are shown this once; confirm with a first code", Tag: "auth",
+			Resp: service.TOTPEnrolment{}, Status: http.StatusCreated,
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				return s.StartTOTP(r.Context(), a)
+			}},
+		{Method: "POST", Path: "/api/v1/me/mfa/totp/confirm", Admin: true, Summary: "Turn TOTP on with a first code; returns 10 one-time recovery codes, shown this once", Tag: "auth",
+			Body: mfaCodeReq{}, Resp: service.RecoveryCodes{},
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				in, err := body[mfaCodeReq](w, r)
+				if err != nil {
+					return nil, err
+				}
+				return s.ConfirmTOTP(r.Context(), a, in.Code)
+			}},
+		{Method: "DELETE", Path: "/api/v1/me/mfa/totp", Admin: true, Summary: "Turn TOTP off with a current code or a recovery code (a pending enrolment is cancelled without one)", Tag: "auth",
+			Body: mfaDisableReq{}, Status: http.StatusNoContent,
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				in, err := body[mfaDisableReq](w, r)
+				if err != nil {
+					return nil, err
+				}
+				return nil, s.DisableTOTP(r.Context(), a, in.Code, in.RecoveryCode)
+			}},
 		{Method: "GET", Path: "/api/v1/tokens", Summary: "Your API tokens (never their secrets)", Tag: "auth", Resp: tokenList{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				ts, err := s.ListTokens(r.Context(), a)
@@ -692,7 +719,8 @@ func (api *API) login(w http.ResponseWriter, r *http.Request, _ service.Actor) (
 	if err != nil {
 		return nil, err
 	}
-	si, err := api.svc.SignIn(r.Context(), service.Login{Login: in.Login, Password: in.Password, AccountID: in.Account, IP: clientIP(r), UserAgent: r.UserAgent()})
+	si, err := api.svc.SignIn(r.Context(), service.Login{Login: in.Login, Password: in.Password, AccountID: in.Account,
+		TOTPCode: in.TOTPCode, RecoveryCode: in.RecoveryCode, IP: clientIP(r), UserAgent: r.UserAgent()})
 	if err != nil {
 		return nil, err
 	}

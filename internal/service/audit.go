@@ -32,6 +32,10 @@ const (
 	AuditResetRequest     = "auth.password_reset_request"
 	AuditPasswordReset    = "auth.password_reset"
 	AuditClearPending     = "user.clear_pending"
+	// Second factor: enrolment started, enabled (first code), disabled.
+	AuditMFAEnroll  = "mfa.enroll"
+	AuditMFAEnable  = "mfa.enable"
+	AuditMFADisable = "mfa.disable"
 )
 
 // event starts an audit event of the actor.

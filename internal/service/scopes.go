@@ -1,10 +1,6 @@
 package service
 
-import (
-	"slices"
-
-	"atrium/internal/authz"
-)
+import "slices"
 
 // API token scopes. A scope never grants anything: it narrows what a token
 // may do to a part of what its user may do. The scopes are independent:
@@ -34,31 +30,23 @@ func ErrInsufficientScope(scope string) *Error {
 	return &Error{Kind: KindForbidden, Code: "insufficient_scope", Message: "this request needs an API token with the " + scope + " scope"}
 }
 
-// userScopes are the scopes useful to a user: admin only to one who holds
-// an account permission.
-func (s *Service) userScopes(userID string) []string {
-	if len(authz.AccountPermissionsOf(s.Engine().EffectiveRoles(userID))) == 0 {
-		return []string{ScopeRead, ScopeWrite}
-	}
-	return slices.Clone(Scopes)
-}
-
-// tokenScopes checks the scopes asked for a new token of userID, created
-// by a (whose own token, if it uses one, bounds them); nil asks for every
-// scope allowed. The result is in the order of Scopes.
-func (s *Service) tokenScopes(a Actor, userID string, asked []string) ([]string, error) {
-	allowed := s.userScopes(userID)
-	if a.TokenID != "" {
-		allowed = slices.DeleteFunc(allowed, func(sc string) bool { return !slices.Contains(a.Scopes, sc) })
-	}
+// tokenScopes checks the scopes asked for a new token, created by a
+// (whose own token, if it uses one, bounds them); nil asks for every scope
+// a may give. The result is in the order of Scopes. Every user may hold
+// every scope: the admin scope is worth only the account permissions its
+// user holds, and it also covers the user's own credentials.
+func tokenScopes(a Actor, asked []string) ([]string, error) {
+	allowed := slices.DeleteFunc(slices.Clone(Scopes), func(sc string) bool { return !a.HasScope(sc) })
 	if asked == nil {
-		if len(allowed) == 0 {
-			return nil, invalid("scopes", "no scope is left to give a new token")
-		}
 		return allowed, nil
 	}
 	if len(asked) == 0 {
 		return nil, invalid("scopes", "a token needs at least one scope (read, write, admin)")
+	}
+	for _, sc := range asked {
+		if !slices.Contains(Scopes, sc) {
+			return nil, invalid("scopes", "unknown scope %q: use read, write or admin", truncate(sc, 20))
+		}
 	}
 	var out []string
 	for _, sc := range Scopes {
@@ -66,17 +54,10 @@ func (s *Service) tokenScopes(a Actor, userID string, asked []string) ([]string,
 			continue
 		}
 		if !slices.Contains(allowed, sc) {
-			if a.TokenID != "" && slices.Contains(s.userScopes(userID), sc) {
-				return nil, ErrInsufficientScope(sc)
-			}
-			return nil, invalid("scopes", "the %s scope would give this user nothing: it needs an account permission", sc)
+			// A token cannot mint a token with more power than its own.
+			return nil, ErrInsufficientScope(sc)
 		}
 		out = append(out, sc)
-	}
-	for _, sc := range asked {
-		if !slices.Contains(Scopes, sc) {
-			return nil, invalid("scopes", "unknown scope %q: use read, write or admin", truncate(sc, 20))
-		}
 	}
 	return out, nil
 }
