@@ -31,7 +31,7 @@ type Login struct {
 	TOTPCode     string
 	RecoveryCode string
 	IP           string
-	UserAgent string
+	UserAgent    string
 }
 
 // SignedIn is a new session: Secret goes into the cookie, CSRF into the
