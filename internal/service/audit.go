@@ -49,6 +49,9 @@ func resultOf(err error) string {
 		return domain.AuditOK
 	}
 	if e, ok := AsError(err); ok {
+		if e == errInvalidCode {
+			return domain.AuditDenied // a wrong second-factor code is refused, not failed
+		}
 		switch e.Kind {
 		case KindForbidden, KindUnauthenticated, KindNotFound, KindConflict, KindBadToken:
 			return domain.AuditDenied
