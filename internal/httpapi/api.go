@@ -62,7 +62,22 @@ type route struct {
 	Body         any     // request body type (a zero value), nil for none
 	Resp         any     // response type (a zero value), nil for no body
 	Status       int     // success status; default 200
-	Handle       handler
+	// Admin marks a route that needs an account permission (or changes
+	// the caller's own credentials): API tokens need the admin scope.
+	Admin  bool
+	Handle handler
+}
+
+// scope is the API token scope a route needs: admin for Admin routes,
+// read for safe methods, write for every other.
+func (rt route) scope() string {
+	switch {
+	case rt.Admin:
+		return service.ScopeAdmin
+	case safeMethod(rt.Method):
+		return service.ScopeRead
+	}
+	return service.ScopeWrite
 }
 
 // New returns the API's handler.
@@ -118,6 +133,7 @@ func (api *API) wrap(rt route) http.Handler {
 	if status == 0 {
 		status = http.StatusOK
 	}
+	scope := rt.scope()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var a service.Actor
 		var ok bool
@@ -135,6 +151,12 @@ func (api *API) wrap(rt route) http.Handler {
 		}
 		if !ok && !rt.Public {
 			api.fail(w, r, service.ErrUnauthenticated)
+			return
+		}
+		// The one check of token scopes: a scope only narrows what the
+		// handler would allow the user.
+		if ok && !rt.Public && !a.HasScope(scope) {
+			api.fail(w, r, service.ErrInsufficientScope(scope))
 			return
 		}
 		a.IP = clientIP(r)

@@ -109,7 +109,7 @@ func (api *API) table() []route {
 				u, roles, perms, err := s.Me(r.Context(), a)
 				return meResp{User: u, EffectiveRoles: roles, Permissions: perms, Revision: rev}, err
 			}},
-		{Method: "PUT", Path: "/api/v1/me/password", Summary: "Change your password (ends all your sessions)", Tag: "auth", Body: passwordReq{}, Status: http.StatusNoContent,
+		{Method: "PUT", Path: "/api/v1/me/password", Admin: true, Summary: "Change your password (ends all your sessions)", Tag: "auth", Body: passwordReq{}, Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				in, err := body[passwordReq](w, r)
 				if err != nil {
@@ -125,6 +125,33 @@ func (api *API) table() []route {
 				api.clearCookie(w, r)
 				return nil, nil
 			}},
+		{Method: "GET", Path: "/api/v1/me/mfa", Summary: "Whether you have two-factor sign-in on, and how many recovery codes are left", Tag: "auth", Resp: service.MFAStatus{},
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				return s.MFA(r.Context(), a)
+			}},
+		{Method: "POST", Path: "/api/v1/me/mfa/totp", Admin: true, Summary: "Start TOTP enrolment: the secret and otpauth URL are shown this once; confirm with a first code", Tag: "auth",
+			Resp: service.TOTPEnrolment{}, Status: http.StatusCreated,
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				return s.StartTOTP(r.Context(), a)
+			}},
+		{Method: "POST", Path: "/api/v1/me/mfa/totp/confirm", Admin: true, Summary: "Turn TOTP on with a first code; returns 10 one-time recovery codes, shown this once", Tag: "auth",
+			Body: mfaCodeReq{}, Resp: service.RecoveryCodes{},
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				in, err := body[mfaCodeReq](w, r)
+				if err != nil {
+					return nil, err
+				}
+				return s.ConfirmTOTP(r.Context(), a, in.Code)
+			}},
+		{Method: "DELETE", Path: "/api/v1/me/mfa/totp", Admin: true, Summary: "Turn TOTP off with a current code or a recovery code (a pending enrolment is cancelled without one)", Tag: "auth",
+			Body: mfaDisableReq{}, Status: http.StatusNoContent,
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				in, err := body[mfaDisableReq](w, r)
+				if err != nil {
+					return nil, err
+				}
+				return nil, s.DisableTOTP(r.Context(), a, in.Code, in.RecoveryCode)
+			}},
 		{Method: "GET", Path: "/api/v1/tokens", Summary: "Your API tokens (never their secrets)", Tag: "auth", Resp: tokenList{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				ts, err := s.ListTokens(r.Context(), a)
@@ -139,7 +166,7 @@ func (api *API) table() []route {
 				if in.ExpiresInDays < 0 || in.ExpiresInDays > 3650 {
 					return nil, &httpError{status: 422, code: "validation_failed", field: "expires_in_days", msg: "expires_in_days must be from 0 (never) to 3650"}
 				}
-				return s.CreateToken(r.Context(), a, in.Name, time.Duration(in.ExpiresInDays)*24*time.Hour)
+				return s.CreateToken(r.Context(), a, in.Name, time.Duration(in.ExpiresInDays)*24*time.Hour, in.Scopes)
 			}},
 		{Method: "DELETE", Path: "/api/v1/tokens/{id}", Summary: "Revoke an API token", Tag: "auth", Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
@@ -168,7 +195,7 @@ func (api *API) table() []route {
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				return s.GetAccount(r.Context(), a)
 			}},
-		{Method: "PATCH", Path: "/api/v1/account", Summary: "Rename your account (manage_settings)", Tag: "account", Body: accountPatch{}, Resp: domain.Account{},
+		{Method: "PATCH", Path: "/api/v1/account", Admin: true, Summary: "Rename your account (manage_settings)", Tag: "account", Body: accountPatch{}, Resp: domain.Account{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				in, err := body[accountPatch](w, r)
 				if err != nil {
@@ -216,7 +243,7 @@ func (api *API) table() []route {
 			Query: []param{{Name: "status", Description: "pending, active, deactivated or banned"}, {Name: "q", Description: "substring of username, email or name (user managers)"},
 				{Name: "after", Description: "next_after of the previous page"}, {Name: "limit", Description: "1 to 1000 (default 100)", Type: "integer"}},
 			Handle: api.listUsers},
-		{Method: "POST", Path: "/api/v1/users", Summary: "Create a user (manage_users)", Tag: "users", Body: userCreate{}, Resp: domain.User{}, Status: http.StatusCreated,
+		{Method: "POST", Path: "/api/v1/users", Admin: true, Summary: "Create a user (manage_users)", Tag: "users", Body: userCreate{}, Resp: domain.User{}, Status: http.StatusCreated,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				in, err := body[userCreate](w, r)
 				if err != nil {
@@ -225,12 +252,12 @@ func (api *API) table() []route {
 				return s.CreateUser(r.Context(), a, service.UserInput{Username: in.Username, Email: in.Email, DisplayName: in.DisplayName,
 					Password: in.Password, Status: in.Status, Roles: in.Roles, Access: in.Access, Fields: in.Fields})
 			}},
-		{Method: "DELETE", Path: "/api/v1/users", Summary: "Delete pending (never validated) users created more than older_than_days days ago, in one transaction (manage_users)", Tag: "users", Resp: service.ClearResult{},
+		{Method: "DELETE", Path: "/api/v1/users", Admin: true, Summary: "Delete pending (never validated) users created more than older_than_days days ago, in one transaction (manage_users)", Tag: "users", Resp: service.ClearResult{},
 			Query: []param{{Name: "status", Description: "must be pending: only unvalidated users are ever deleted", Required: true},
 				{Name: "older_than_days", Description: "0 to 36500: delete users created more than this many days ago", Required: true, Type: "integer"},
 				{Name: "dry_run", Description: "true: only list the users that would be deleted (default false)"}},
 			Handle: api.clearPending},
-		{Method: "POST", Path: "/api/v1/users/{id}/verification", Summary: "(Re)send the verification mail to a user whose email is not verified (manage_users)", Tag: "users", Status: http.StatusAccepted,
+		{Method: "POST", Path: "/api/v1/users/{id}/verification", Admin: true, Summary: "(Re)send the verification mail to a user whose email is not verified (manage_users)", Tag: "users", Status: http.StatusAccepted,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				return nil, s.SendVerification(r.Context(), a, r.PathValue("id"))
 			}},
@@ -238,7 +265,7 @@ func (api *API) table() []route {
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				return s.GetUser(r.Context(), a, r.PathValue("id"))
 			}},
-		{Method: "PATCH", Path: "/api/v1/users/{id}", Summary: "Change a user: email, name, status, roles, access, fields", Tag: "users", Body: userPatch{}, Resp: domain.User{},
+		{Method: "PATCH", Path: "/api/v1/users/{id}", Admin: true, Summary: "Change a user: email, name, status, roles, access, fields", Tag: "users", Body: userPatch{}, Resp: domain.User{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				in, err := body[userPatch](w, r)
 				if err != nil {
@@ -247,7 +274,7 @@ func (api *API) table() []route {
 				return s.UpdateUser(r.Context(), a, r.PathValue("id"), service.UserUpdate{Email: in.Email, DisplayName: in.DisplayName,
 					Status: in.Status, Roles: in.Roles, Access: in.Access, Fields: in.Fields})
 			}},
-		{Method: "PUT", Path: "/api/v1/users/{id}/password", Summary: "Set a user's password (manage_users; ends their sessions)", Tag: "users", Body: adminPasswordReq{}, Status: http.StatusNoContent,
+		{Method: "PUT", Path: "/api/v1/users/{id}/password", Admin: true, Summary: "Set a user's password (manage_users; ends their sessions)", Tag: "users", Body: adminPasswordReq{}, Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				in, err := body[adminPasswordReq](w, r)
 				if err != nil {
@@ -260,12 +287,12 @@ func (api *API) table() []route {
 				return nil, s.SetPassword(r.Context(), a, id, "", in.Password)
 			}},
 
-		{Method: "GET", Path: "/api/v1/users/{id}/sessions", Summary: "A user's signed-in sessions (manage_users)", Tag: "users", Resp: sessionList{},
+		{Method: "GET", Path: "/api/v1/users/{id}/sessions", Admin: true, Summary: "A user's signed-in sessions (manage_users)", Tag: "users", Resp: sessionList{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				ss, err := s.ListUserSessions(r.Context(), a, r.PathValue("id"))
 				return sessionList{Sessions: ss}, err
 			}},
-		{Method: "DELETE", Path: "/api/v1/users/{id}/sessions", Summary: "Sign a user out of every session, at once (manage_users)", Tag: "users", Status: http.StatusNoContent,
+		{Method: "DELETE", Path: "/api/v1/users/{id}/sessions", Admin: true, Summary: "Sign a user out of every session, at once (manage_users)", Tag: "users", Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				if err := s.RevokeUserSessions(r.Context(), a, r.PathValue("id")); err != nil {
 					return nil, err
@@ -275,7 +302,7 @@ func (api *API) table() []route {
 				}
 				return nil, nil
 			}},
-		{Method: "GET", Path: "/api/v1/users/{id}/tokens", Summary: "A user's API tokens, never their secrets (manage_api_tokens)", Tag: "users", Resp: tokenList{},
+		{Method: "GET", Path: "/api/v1/users/{id}/tokens", Admin: true, Summary: "A user's API tokens, never their secrets (manage_api_tokens)", Tag: "users", Resp: tokenList{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				ts, err := s.ListUserTokens(r.Context(), a, r.PathValue("id"))
 				return tokenList{Tokens: ts}, err
@@ -287,7 +314,7 @@ func (api *API) table() []route {
 				gs, err := s.ListGroups(r.Context(), a)
 				return groupList{Groups: gs}, err
 			}},
-		{Method: "POST", Path: "/api/v1/groups", Summary: "Create a group (manage_groups)", Tag: "groups", Body: groupCreate{}, Resp: domain.Group{}, Status: http.StatusCreated,
+		{Method: "POST", Path: "/api/v1/groups", Admin: true, Summary: "Create a group (manage_groups)", Tag: "groups", Body: groupCreate{}, Resp: domain.Group{}, Status: http.StatusCreated,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				in, err := body[groupCreate](w, r)
 				if err != nil {
@@ -307,7 +334,7 @@ func (api *API) table() []route {
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				return s.GetGroup(r.Context(), a, r.PathValue("id"))
 			}},
-		{Method: "PATCH", Path: "/api/v1/groups/{id}", Summary: "Rename a group or change its account roles", Tag: "groups", Body: groupPatch{}, Resp: domain.Group{},
+		{Method: "PATCH", Path: "/api/v1/groups/{id}", Admin: true, Summary: "Rename a group or change its account roles", Tag: "groups", Body: groupPatch{}, Resp: domain.Group{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				in, err := body[groupPatch](w, r)
 				if err != nil {
@@ -315,11 +342,11 @@ func (api *API) table() []route {
 				}
 				return s.UpdateGroup(r.Context(), a, r.PathValue("id"), service.GroupUpdate{Name: in.Name, Description: in.Description, Roles: in.Roles})
 			}},
-		{Method: "DELETE", Path: "/api/v1/groups/{id}", Summary: "Delete a group not granted on any workspace or tier", Tag: "groups", Status: http.StatusNoContent,
+		{Method: "DELETE", Path: "/api/v1/groups/{id}", Admin: true, Summary: "Delete a group not granted on any workspace or tier", Tag: "groups", Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				return nil, s.DeleteGroup(r.Context(), a, r.PathValue("id"))
 			}},
-		{Method: "PUT", Path: "/api/v1/groups/{id}/members/{subject}", Summary: "Add a user or group (subject user:ID or group:ID) to a group", Tag: "groups", Status: http.StatusNoContent,
+		{Method: "PUT", Path: "/api/v1/groups/{id}/members/{subject}", Admin: true, Summary: "Add a user or group (subject user:ID or group:ID) to a group", Tag: "groups", Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				subj, err := parseSubject(r.PathValue("subject"), "subject")
 				if err != nil {
@@ -327,7 +354,7 @@ func (api *API) table() []route {
 				}
 				return nil, s.AddGroupMember(r.Context(), a, r.PathValue("id"), subj)
 			}},
-		{Method: "DELETE", Path: "/api/v1/groups/{id}/members/{subject}", Summary: "Remove a member from a group", Tag: "groups", Status: http.StatusNoContent,
+		{Method: "DELETE", Path: "/api/v1/groups/{id}/members/{subject}", Admin: true, Summary: "Remove a member from a group", Tag: "groups", Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				subj, err := parseSubject(r.PathValue("subject"), "subject")
 				if err != nil {
@@ -342,7 +369,7 @@ func (api *API) table() []route {
 				ts, err := s.ListTiers(r.Context(), a)
 				return tierList{Tiers: ts}, err
 			}},
-		{Method: "POST", Path: "/api/v1/tiers", Summary: "Create a tier (manage_workspaces)", Tag: "tiers", Body: tierCreate{}, Resp: domain.Tier{}, Status: http.StatusCreated,
+		{Method: "POST", Path: "/api/v1/tiers", Admin: true, Summary: "Create a tier (manage_workspaces)", Tag: "tiers", Body: tierCreate{}, Resp: domain.Tier{}, Status: http.StatusCreated,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				in, err := body[tierCreate](w, r)
 				if err != nil {
@@ -358,7 +385,7 @@ func (api *API) table() []route {
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				return s.GetTier(r.Context(), a, r.PathValue("id"))
 			}},
-		{Method: "PATCH", Path: "/api/v1/tiers/{id}", Summary: "Rename a tier", Tag: "tiers", Body: namePatch{}, Resp: domain.Tier{},
+		{Method: "PATCH", Path: "/api/v1/tiers/{id}", Admin: true, Summary: "Rename a tier", Tag: "tiers", Body: namePatch{}, Resp: domain.Tier{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				in, err := body[namePatch](w, r)
 				if err != nil {
@@ -366,11 +393,11 @@ func (api *API) table() []route {
 				}
 				return s.UpdateTier(r.Context(), a, r.PathValue("id"), service.NameUpdate{Name: in.Name, Description: in.Description})
 			}},
-		{Method: "DELETE", Path: "/api/v1/tiers/{id}", Summary: "Delete a tier holding no workspaces", Tag: "tiers", Status: http.StatusNoContent,
+		{Method: "DELETE", Path: "/api/v1/tiers/{id}", Admin: true, Summary: "Delete a tier holding no workspaces", Tag: "tiers", Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				return nil, s.DeleteTier(r.Context(), a, r.PathValue("id"))
 			}},
-		{Method: "PUT", Path: "/api/v1/tiers/{id}/grants/{subject}", Summary: "Grant a user or group a role on every workspace of the tier", Tag: "tiers", Body: roleReq{}, Status: http.StatusNoContent,
+		{Method: "PUT", Path: "/api/v1/tiers/{id}/grants/{subject}", Admin: true, Summary: "Grant a user or group a role on every workspace of the tier", Tag: "tiers", Body: roleReq{}, Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				g, err := api.grant(w, r)
 				if err != nil {
@@ -378,7 +405,7 @@ func (api *API) table() []route {
 				}
 				return nil, s.SetTierGrant(r.Context(), a, r.PathValue("id"), g)
 			}},
-		{Method: "DELETE", Path: "/api/v1/tiers/{id}/grants/{subject}", Summary: "Remove a grant from a tier", Tag: "tiers", Status: http.StatusNoContent,
+		{Method: "DELETE", Path: "/api/v1/tiers/{id}/grants/{subject}", Admin: true, Summary: "Remove a grant from a tier", Tag: "tiers", Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				subj, err := parseSubject(r.PathValue("subject"), "subject")
 				if err != nil {
@@ -393,7 +420,7 @@ func (api *API) table() []route {
 				ws, err := s.ListWorkspaces(r.Context(), a)
 				return workspaceList{Workspaces: ws}, err
 			}},
-		{Method: "POST", Path: "/api/v1/workspaces", Summary: "Create a workspace (manage_workspaces)", Tag: "workspaces", Body: workspaceCreate{}, Resp: domain.Workspace{}, Status: http.StatusCreated,
+		{Method: "POST", Path: "/api/v1/workspaces", Admin: true, Summary: "Create a workspace (manage_workspaces)", Tag: "workspaces", Body: workspaceCreate{}, Resp: domain.Workspace{}, Status: http.StatusCreated,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				in, err := body[workspaceCreate](w, r)
 				if err != nil {
@@ -417,7 +444,7 @@ func (api *API) table() []route {
 				}
 				return s.UpdateWorkspace(r.Context(), a, r.PathValue("id"), service.WorkspaceUpdate{Name: in.Name, Description: in.Description, TierID: in.Tier})
 			}},
-		{Method: "DELETE", Path: "/api/v1/workspaces/{id}", Summary: "Delete an empty workspace", Tag: "workspaces", Status: http.StatusNoContent,
+		{Method: "DELETE", Path: "/api/v1/workspaces/{id}", Admin: true, Summary: "Delete an empty workspace", Tag: "workspaces", Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				return nil, s.DeleteWorkspace(r.Context(), a, r.PathValue("id"))
 			}},
@@ -505,7 +532,7 @@ func (api *API) table() []route {
 				l, err := s.ListRecords(r.Context(), a, q)
 				return recordList{Records: l.Items, NextCursor: l.NextCursor, Total: l.Total, Revision: rev}, err
 			}},
-		{Method: "GET", Path: "/api/v1/audit", Summary: "Your account's audit log, newest first (view_audit): who did what to which target, when, from where, and the result", Tag: "account",
+		{Method: "GET", Path: "/api/v1/audit", Admin: true, Summary: "Your account's audit log, newest first (view_audit): who did what to which target, when, from where, and the result", Tag: "account",
 			Query: auditParams, Resp: service.AuditPage{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				q, err := parseAudit(r.URL.Query())
@@ -615,7 +642,7 @@ func (api *API) table() []route {
 				m, err := s.DefaultACLs(r.Context(), a)
 				return defaultACLs{Record: m[authz.Record], Media: m[authz.Media], Collection: m[authz.Collection]}, err
 			}},
-		{Method: "PUT", Path: "/api/v1/default-acls/{type}", Summary: "Replace the default ACL of a type (manage_settings); subject user:$creator means the creating user", Tag: "acl",
+		{Method: "PUT", Path: "/api/v1/default-acls/{type}", Admin: true, Summary: "Replace the default ACL of a type (manage_settings); subject user:$creator means the creating user", Tag: "acl",
 			Body: aclReq{}, Resp: aclResp{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				t, err := authz.ParseObjectType(r.PathValue("type"))
@@ -755,7 +782,8 @@ func (api *API) login(w http.ResponseWriter, r *http.Request, _ service.Actor) (
 	if err != nil {
 		return nil, err
 	}
-	si, err := api.svc.SignIn(r.Context(), service.Login{Login: in.Login, Password: in.Password, AccountID: in.Account, IP: clientIP(r), UserAgent: r.UserAgent()})
+	si, err := api.svc.SignIn(r.Context(), service.Login{Login: in.Login, Password: in.Password, AccountID: in.Account,
+		TOTPCode: in.TOTPCode, RecoveryCode: in.RecoveryCode, IP: clientIP(r), UserAgent: r.UserAgent()})
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,19 @@ type loginReq struct {
 	Login    string `json:"login"`
 	Password string `json:"password"`
 	Account  string `json:"account,omitempty"`
+	// The second factor, for users who have one (answered mfa_required
+	// without it): a TOTP code or a one-time recovery code.
+	TOTPCode     string `json:"totp_code,omitempty"`
+	RecoveryCode string `json:"recovery_code,omitempty"`
+}
+
+type mfaCodeReq struct {
+	Code string `json:"code"`
+}
+
+type mfaDisableReq struct {
+	Code         string `json:"code,omitempty"`
+	RecoveryCode string `json:"recovery_code,omitempty"`
 }
 
 type loginResp struct {
@@ -67,6 +80,8 @@ type verifyEmailReq struct {
 type tokenReq struct {
 	Name          string `json:"name"`
 	ExpiresInDays int    `json:"expires_in_days,omitempty"`
+	// Scopes: read, write, admin; absent means every scope you may give.
+	Scopes []string `json:"scopes,omitempty"`
 }
 
 type tokenList struct {

@@ -40,6 +40,10 @@ const (
 	AuditInvitationCreate = "invitation.create"
 	AuditInvitationRevoke = "invitation.revoke"
 	AuditInvitationAccept = "invitation.accept"
+	// Second factor: enrolment started, enabled (first code), disabled.
+	AuditMFAEnroll  = "mfa.enroll"
+	AuditMFAEnable  = "mfa.enable"
+	AuditMFADisable = "mfa.disable"
 )
 
 // event starts an audit event of the actor.
@@ -53,6 +57,9 @@ func resultOf(err error) string {
 		return domain.AuditOK
 	}
 	if e, ok := AsError(err); ok {
+		if e == errInvalidCode {
+			return domain.AuditDenied // a wrong second-factor code is refused, not failed
+		}
 		switch e.Kind {
 		case KindForbidden, KindUnauthenticated, KindNotFound, KindConflict, KindBadToken:
 			return domain.AuditDenied

@@ -25,8 +25,13 @@ type Login struct {
 	Login     string // username or email
 	Password  string
 	AccountID string // optional: narrows the login to one account
-	IP        string
-	UserAgent string
+	// TOTPCode or RecoveryCode is the second factor of a user who has
+	// one; without it (or with a wrong one) a right password gets
+	// ErrMFARequired.
+	TOTPCode     string
+	RecoveryCode string
+	IP           string
+	UserAgent    string
 }
 
 // SignedIn is a new session: Secret goes into the cookie, CSRF into the
@@ -104,11 +109,18 @@ func (s *Service) SignIn(ctx context.Context, in Login) (SignedIn, error) {
 		s.failed(ctx, at, ev)
 		return SignedIn{}, ErrUnauthenticated
 	}
+	method, err := s.secondFactor(ctx, at, match, in)
+	if err != nil {
+		return SignedIn{}, err
+	}
 	s.succeeded(ctx, at)
 	secret, hash := identity.NewSecret(SessionPrefix)
 	csrf, csrfHash := identity.NewSecret(CSRFPrefix)
 	sess := store.Session{IDHash: hash, UserID: match.UserID, CSRFHash: csrfHash, ExpiresAt: time.Now().Add(s.ttl), IP: in.IP, UserAgent: truncate(in.UserAgent, 300)}
 	ev := domain.AuditEvent{Account: match.AccountID, Actor: match.UserID, Type: AuditLogin, Target: "user:" + match.UserID, ClientIP: in.IP, Result: domain.AuditOK}
+	if method != "" {
+		ev.Detail = map[string]string{"mfa": method}
+	}
 	if _, err := s.store.Update(ctx, func(tx store.Tx) error {
 		if err := tx.CreateSession(ctx, sess); err != nil {
 			return err
@@ -123,6 +135,35 @@ func (s *Service) SignIn(ctx context.Context, in Login) (SignedIn, error) {
 	}
 	s.log.Info("signed in", "user", u.ID, "account", u.AccountID, "ip", in.IP)
 	return SignedIn{Secret: secret, CSRF: csrf, ExpiresAt: sess.ExpiresAt, User: u}, nil
+}
+
+// secondFactor checks the second factor of a sign-in whose password was
+// right, if the user has one, and returns the method used ("" without
+// one). A missing code is not a failure (the client asks for it next); a
+// wrong or replayed one counts toward the throttle like a wrong password.
+// Both get ErrMFARequired, and nothing else tells them apart.
+func (s *Service) secondFactor(ctx context.Context, at attempt, match *store.Credentials, in Login) (string, error) {
+	t, on, err := s.enabledTOTP(ctx, match.UserID)
+	if err != nil || !on {
+		return "", err
+	}
+	ev := domain.AuditEvent{Account: match.AccountID, Type: AuditLogin, Target: "user:" + match.UserID, ClientIP: in.IP, Result: domain.AuditDenied,
+		Detail: map[string]string{"login": truncate(in.Login, 100), "reason": "second factor missing"}}
+	if in.TOTPCode == "" && in.RecoveryCode == "" {
+		if err := s.store.ForgiveLoginAttempt(ctx, at.id, nil); err != nil {
+			s.log.Error("sign-in attempt not taken back", "err", err)
+		}
+		s.auditAlone(ctx, ev)
+		return "", ErrMFARequired
+	}
+	method, err := s.useFactor(ctx, t, in.TOTPCode, in.RecoveryCode)
+	if errors.Is(err, errInvalidCode) {
+		ev.Detail["reason"] = "wrong, used or expired second factor"
+		s.auditAlone(ctx, ev)
+		s.failed(ctx, at, ev)
+		return "", ErrMFARequired
+	}
+	return method, err
 }
 
 func truncate(s string, n int) string {
@@ -197,7 +238,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (Actor, 
 		if err != nil {
 			return Actor{}, err
 		}
-		tok = cachedToken{id: got.ID, userID: got.UserID}
+		tok = cachedToken{id: got.ID, userID: got.UserID, scopes: got.Scopes}
 		if got.ExpiresAt != nil {
 			tok.expires = *got.ExpiresAt
 		}
@@ -208,7 +249,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (Actor, 
 	}
 	// API tokens are the connect application's credentials.
 	a, err := s.actorFor(tok.userID, authz.AppConnect)
-	a.TokenID = tok.id
+	a.TokenID, a.Scopes = tok.id, tok.scopes
 	return a, err
 }
 
@@ -218,12 +259,14 @@ type NewToken struct {
 	Secret string `json:"token"`
 }
 
-// CreateToken creates a personal API token for the actor.
-func (s *Service) CreateToken(ctx context.Context, a Actor, name string, ttl time.Duration) (NewToken, error) {
+// CreateToken creates a personal API token for the actor with the given
+// scopes (nil: every scope the actor may give it). A token can only create
+// tokens within its own scopes.
+func (s *Service) CreateToken(ctx context.Context, a Actor, name string, ttl time.Duration, scopes []string) (NewToken, error) {
 	if err := s.member(a); err != nil {
 		return NewToken{}, err
 	}
-	return s.issueToken(ctx, a, a.UserID, name, ttl)
+	return s.issueToken(ctx, a, a.UserID, name, ttl, scopes)
 }
 
 // IssueToken creates an API token for an active user (operator action,
@@ -231,10 +274,10 @@ func (s *Service) CreateToken(ctx context.Context, a Actor, name string, ttl tim
 func (s *Service) IssueToken(ctx context.Context, userID, name string, ttl time.Duration) (NewToken, error) {
 	acct, _ := s.Engine().UserAccount(userID)
 	// The operator acts outside any account: the event has no actor.
-	return s.issueToken(ctx, Actor{AccountID: acct, IP: "local"}, userID, name, ttl)
+	return s.issueToken(ctx, Actor{AccountID: acct, IP: "local"}, userID, name, ttl, nil)
 }
 
-func (s *Service) issueToken(ctx context.Context, a Actor, userID, name string, ttl time.Duration) (NewToken, error) {
+func (s *Service) issueToken(ctx context.Context, a Actor, userID, name string, ttl time.Duration, scopes []string) (NewToken, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
 		name = "token"
@@ -251,15 +294,19 @@ func (s *Service) issueToken(ctx context.Context, a Actor, userID, name string, 
 	if !s.Engine().UserCanUse(userID, authz.AppConnect) {
 		return NewToken{}, forbidden("the user may not use the API: grant them the connect application first")
 	}
+	scopes, err := tokenScopes(a, scopes)
+	if err != nil {
+		return NewToken{}, err
+	}
 	secret, hash := identity.NewSecret(TokenPrefix)
-	tok := store.Token{ID: domain.NewID("tok"), UserID: userID, Name: name, Hash: hash}
+	tok := store.Token{ID: domain.NewID("tok"), UserID: userID, Name: name, Hash: hash, Scopes: scopes}
 	if ttl > 0 {
 		exp := time.Now().Add(ttl).UTC().Truncate(time.Microsecond)
 		tok.ExpiresAt = &exp
 	}
 	ev := a.event(AuditTokenCreate, "token:"+tok.ID)
-	ev.Detail = map[string]string{"name": name, "user": userID}
-	_, err := s.store.Update(ctx, func(tx store.Tx) error {
+	ev.Detail = map[string]string{"name": name, "user": userID, "scopes": strings.Join(scopes, " ")}
+	_, err = s.store.Update(ctx, func(tx store.Tx) error {
 		if err := tx.CreateToken(ctx, tok); err != nil {
 			return err
 		}

@@ -22,6 +22,7 @@ type credCache struct {
 
 type cachedToken struct {
 	id, userID string
+	scopes     []string
 	expires    time.Time // zero: never
 }
 

@@ -30,8 +30,10 @@ import (
 type Actor struct {
 	UserID    string
 	AccountID string
-	// TokenID is set when the request is authenticated by an API token.
+	// TokenID is set when the request is authenticated by an API token,
+	// Scopes to that token's scopes.
 	TokenID string
+	Scopes  []string
 	// SessionHash is set when it is authenticated by a session cookie.
 	SessionHash string
 	// IP is the request's client address, for the audit log.
@@ -315,13 +317,18 @@ func (s *Service) applyCommitted(ctx context.Context, rev uint64, ops []authz.Op
 }
 
 // can asks the engine about an account-level permission of the actor.
+// can reports whether the actor holds an account permission. An API token
+// without the admin scope holds none, whatever its user may do.
 func (s *Service) can(a Actor, p authz.AccountPermission) bool {
-	return s.Engine().CanAccount(a.UserID, a.AccountID, p)
+	return a.HasScope(ScopeAdmin) && s.Engine().CanAccount(a.UserID, a.AccountID, p)
 }
 
 func (s *Service) require(a Actor, p authz.AccountPermission) error {
-	if !s.can(a, p) {
+	if !s.Engine().CanAccount(a.UserID, a.AccountID, p) {
 		return forbidden("this needs the %s permission in the account", p)
+	}
+	if !a.HasScope(ScopeAdmin) {
+		return ErrInsufficientScope(ScopeAdmin)
 	}
 	return nil
 }

@@ -105,6 +105,23 @@ type Token struct {
 	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	// Scopes narrow what the token may do: read, write, admin. A token
+	// stored without scopes (nil) has none.
+	Scopes []string `json:"scopes"`
+}
+
+// TOTP is a user's time-based one-time password factor. Secret is sealed
+// by the service: the store never sees it in clear.
+type TOTP struct {
+	UserID    string
+	Secret    string
+	CreatedAt time.Time
+	// EnabledAt is nil while the enrolment waits for its first code.
+	EnabledAt *time.Time
+	// LastStep is the last time step a code was accepted for.
+	LastStep int64
+	// RecoveryCodesLeft counts the unused recovery codes.
+	RecoveryCodesLeft int
 }
 
 // Purposes of one-time user tokens.
@@ -232,6 +249,9 @@ type Reader interface {
 	ListTokens(ctx context.Context, userID string) ([]Token, error)
 	// GetUserToken returns a one-time token by the hash of its secret.
 	GetUserToken(ctx context.Context, hash string) (UserToken, error)
+	// GetTOTP returns a user's TOTP factor, enabled or pending;
+	// ErrNotFound if the user has none.
+	GetTOTP(ctx context.Context, userID string) (TOTP, error)
 
 	// GetSignupRules returns an account's sign-up rules; ErrNotFound if
 	// the account never set any.
@@ -352,6 +372,24 @@ type Tx interface {
 	// RevokeInvitation marks an invitation revoked; ErrNotFound if there
 	// is no such invitation or it was accepted or revoked already.
 	RevokeInvitation(ctx context.Context, id string) error
+	// StartTOTP stores a pending TOTP factor (CreatedAt is the
+	// transaction's time), replacing a pending one; ErrConflict if the
+	// user has an enabled one.
+	StartTOTP(ctx context.Context, userID, sealedSecret string) error
+	// EnableTOTP enables a pending factor, accepting step, and replaces
+	// the user's recovery codes with these hashes; ErrNotFound if there
+	// is no pending factor.
+	EnableTOTP(ctx context.Context, userID string, step int64, recoveryHashes []string) error
+	// UseTOTPStep accepts a code of time step step: ErrNotFound unless
+	// the user has an enabled factor whose last accepted step is older,
+	// so that no code is ever accepted twice.
+	UseTOTPStep(ctx context.Context, userID string, step int64) error
+	// UseRecoveryCode marks an unused recovery code used; ErrNotFound if
+	// there is no such unused code of the user's.
+	UseRecoveryCode(ctx context.Context, userID, hash string) error
+	// DeleteTOTP removes a user's factor, enabled or pending, with its
+	// recovery codes; ErrNotFound if there is none.
+	DeleteTOTP(ctx context.Context, userID string) error
 
 	// Audit appends an event, stamped with the transaction's time; it is
 	// kept only if the transaction commits.

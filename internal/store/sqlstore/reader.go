@@ -899,7 +899,7 @@ func (r reader) GetSession(ctx context.Context, idHash string) (store.Session, e
 	return s, r.wrap("get session", err)
 }
 
-const tokenCols = `id, user_id, name, token_hash, created_at, expires_at, revoked_at, last_used_at`
+const tokenCols = `id, user_id, name, token_hash, created_at, expires_at, revoked_at, last_used_at, scopes`
 
 func optTime(v int64) *time.Time {
 	if v == 0 {
@@ -912,9 +912,21 @@ func optTime(v int64) *time.Time {
 func scanToken(s interface{ Scan(...any) error }) (store.Token, error) {
 	var t store.Token
 	var created, expires, revoked, used int64
-	err := s.Scan(&t.ID, &t.UserID, &t.Name, &t.Hash, &created, &expires, &revoked, &used)
+	var scopes string
+	err := s.Scan(&t.ID, &t.UserID, &t.Name, &t.Hash, &created, &expires, &revoked, &used, &scopes)
 	t.CreatedAt, t.ExpiresAt, t.RevokedAt, t.LastUsedAt = fromMicros(created), optTime(expires), optTime(revoked), optTime(used)
+	t.Scopes = strings.Fields(scopes)
 	return t, err
+}
+
+func (r reader) GetTOTP(ctx context.Context, userID string) (store.TOTP, error) {
+	t := store.TOTP{UserID: userID}
+	var created, enabled int64
+	err := r.q.QueryRowContext(ctx, `SELECT secret, created_at, enabled_at, last_step,
+		(SELECT count(*) FROM user_recovery_codes c WHERE c.user_id = m.user_id AND c.used_at = 0)
+		FROM user_totp m WHERE user_id = $1`, userID).Scan(&t.Secret, &created, &enabled, &t.LastStep, &t.RecoveryCodesLeft)
+	t.CreatedAt, t.EnabledAt = fromMicros(created), optTime(enabled)
+	return t, r.wrap("get totp", err)
 }
 
 func (r reader) GetTokenByHash(ctx context.Context, hash string) (store.Token, error) {

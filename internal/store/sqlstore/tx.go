@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -749,8 +750,8 @@ func optMicros(tp *time.Time) int64 {
 }
 
 func (t *txn) CreateToken(ctx context.Context, tk store.Token) error {
-	return t.exec(ctx, "create token", `INSERT INTO api_tokens (`+tokenCols+`) VALUES ($1, $2, $3, $4, $5, $6, 0, 0)`,
-		tk.ID, tk.UserID, tk.Name, tk.Hash, micros(t.now), optMicros(tk.ExpiresAt))
+	return t.exec(ctx, "create token", `INSERT INTO api_tokens (`+tokenCols+`) VALUES ($1, $2, $3, $4, $5, $6, 0, 0, $7)`,
+		tk.ID, tk.UserID, tk.Name, tk.Hash, micros(t.now), optMicros(tk.ExpiresAt), strings.Join(tk.Scopes, " "))
 }
 
 func (t *txn) RevokeToken(ctx context.Context, id string) error {
@@ -778,4 +779,53 @@ func (t *txn) UseUserToken(ctx context.Context, hash string) error {
 
 func (t *txn) ExpireUserTokens(ctx context.Context, userID, purpose string) error {
 	return t.exec(ctx, "expire user tokens", `UPDATE user_tokens SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at = 0`, userID, purpose, micros(t.now))
+}
+
+// ---- TOTP second factor
+
+func (t *txn) StartTOTP(ctx context.Context, userID, sealed string) error {
+	var enabled int64
+	err := t.q.QueryRowContext(ctx, `SELECT enabled_at FROM user_totp WHERE user_id = $1`, userID).Scan(&enabled)
+	switch {
+	case err == nil && enabled > 0:
+		return fmt.Errorf("start totp: %w", store.ErrConflict)
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return t.wrap("start totp", err)
+	}
+	if err := t.exec(ctx, "start totp", `DELETE FROM user_totp WHERE user_id = $1`, userID); err != nil {
+		return err
+	}
+	return t.exec(ctx, "start totp", `INSERT INTO user_totp (user_id, secret, created_at) VALUES ($1, $2, $3)`, userID, sealed, micros(t.now))
+}
+
+func (t *txn) EnableTOTP(ctx context.Context, userID string, step int64, hashes []string) error {
+	if err := t.execOne(ctx, "enable totp", `UPDATE user_totp SET enabled_at = $2, last_step = $3 WHERE user_id = $1 AND enabled_at = 0`,
+		userID, micros(t.now), step); err != nil {
+		return err
+	}
+	if err := t.exec(ctx, "enable totp", `DELETE FROM user_recovery_codes WHERE user_id = $1`, userID); err != nil {
+		return err
+	}
+	for _, h := range hashes {
+		if err := t.exec(ctx, "store recovery code", `INSERT INTO user_recovery_codes (user_id, code_hash) VALUES ($1, $2)`, userID, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *txn) UseTOTPStep(ctx context.Context, userID string, step int64) error {
+	return t.execOne(ctx, "use totp step", `UPDATE user_totp SET last_step = $2 WHERE user_id = $1 AND enabled_at > 0 AND last_step < $2`, userID, step)
+}
+
+func (t *txn) UseRecoveryCode(ctx context.Context, userID, hash string) error {
+	return t.execOne(ctx, "use recovery code", `UPDATE user_recovery_codes SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at = 0`,
+		userID, hash, micros(t.now))
+}
+
+func (t *txn) DeleteTOTP(ctx context.Context, userID string) error {
+	if err := t.exec(ctx, "delete recovery codes", `DELETE FROM user_recovery_codes WHERE user_id = $1`, userID); err != nil {
+		return err
+	}
+	return t.execOne(ctx, "delete totp", `DELETE FROM user_totp WHERE user_id = $1`, userID)
 }
