@@ -204,11 +204,11 @@ func (api *API) table() []route {
 				return s.UpdateAccount(r.Context(), a, service.AccountUpdate{Name: in.Name})
 			}},
 
-		{Method: "GET", Path: "/api/v1/account/signup", Summary: "Your account's sign-up rules and registration fields (manage_settings)", Tag: "account", Resp: domain.SignupRules{},
+		{Method: "GET", Path: "/api/v1/account/signup", Admin: true, Summary: "Your account's sign-up rules and registration fields (manage_settings)", Tag: "account", Resp: domain.SignupRules{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				return s.GetSignupRules(r.Context(), a)
 			}},
-		{Method: "PUT", Path: "/api/v1/account/signup", Summary: "Replace your account's sign-up rules: mode closed, open or domain, approval, domains, registration fields (manage_settings)", Tag: "account",
+		{Method: "PUT", Path: "/api/v1/account/signup", Admin: true, Summary: "Replace your account's sign-up rules: mode closed, open or domain, approval, domains, registration fields (manage_settings)", Tag: "account",
 			Body: signupRulesReq{}, Resp: domain.SignupRules{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				in, err := body[signupRulesReq](w, r)
@@ -219,12 +219,12 @@ func (api *API) table() []route {
 			}},
 
 		// ---- invitations
-		{Method: "GET", Path: "/api/v1/invitations", Summary: "Pending invitations of the account, never their secrets (manage_users)", Tag: "users", Resp: invitationList{},
+		{Method: "GET", Path: "/api/v1/invitations", Admin: true, Summary: "Pending invitations of the account, never their secrets (manage_users)", Tag: "users", Resp: invitationList{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				invs, err := s.ListInvitations(r.Context(), a)
 				return invitationList{Invitations: invs}, err
 			}},
-		{Method: "POST", Path: "/api/v1/invitations", Summary: "Invite an email address with roles and groups; the single-use token goes by mail only (manage_users)", Tag: "users",
+		{Method: "POST", Path: "/api/v1/invitations", Admin: true, Summary: "Invite an email address with roles and groups; the single-use token goes by mail only (manage_users)", Tag: "users",
 			Body: invitationReq{}, Resp: store.Invitation{}, Status: http.StatusCreated,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				in, err := body[invitationReq](w, r)
@@ -233,7 +233,7 @@ func (api *API) table() []route {
 				}
 				return s.CreateInvitation(r.Context(), a, service.InvitationInput{Email: in.Email, Roles: in.Roles, Groups: in.Groups, ExpiresInDays: in.ExpiresInDays})
 			}},
-		{Method: "DELETE", Path: "/api/v1/invitations/{id}", Summary: "Revoke an invitation not yet accepted (manage_users)", Tag: "users", Status: http.StatusNoContent,
+		{Method: "DELETE", Path: "/api/v1/invitations/{id}", Admin: true, Summary: "Revoke an invitation not yet accepted (manage_users)", Tag: "users", Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				return nil, s.RevokeInvitation(r.Context(), a, r.PathValue("id"))
 			}},
