@@ -62,17 +62,9 @@ func (s *Service) ListMySessions(ctx context.Context, a Actor) ([]SessionInfo, e
 // ListUserSessions lists a user's live sessions: the actor's own, or with
 // manage_users any user's of the account.
 func (s *Service) ListUserSessions(ctx context.Context, a Actor, userID string) ([]SessionInfo, error) {
-	if err := s.member(a); err != nil {
-		return nil, err
-	}
-	u, err := userInAccount(ctx, s.store, a, userID)
+	u, err := s.selfOr(ctx, a, userID, authz.ManageUsers)
 	if err != nil {
 		return nil, err
-	}
-	if u.ID != a.UserID {
-		if err := s.require(a, authz.ManageUsers); err != nil {
-			return nil, err
-		}
 	}
 	ss, err := s.store.ListSessions(ctx, u.ID)
 	if err != nil {
@@ -142,17 +134,27 @@ func (s *Service) RevokeUserSessions(ctx context.Context, a Actor, userID string
 // ListUserTokens lists a user's API tokens (never their secrets): the
 // actor's own, or with manage_api_tokens any user's of the account.
 func (s *Service) ListUserTokens(ctx context.Context, a Actor, userID string) ([]store.Token, error) {
-	if err := s.member(a); err != nil {
-		return nil, err
-	}
-	u, err := userInAccount(ctx, s.store, a, userID)
+	u, err := s.selfOr(ctx, a, userID, authz.ManageAPITokens)
 	if err != nil {
 		return nil, err
 	}
+	return s.store.ListTokens(ctx, u.ID)
+}
+
+// selfOr loads a user of the actor's account that the actor may act on
+// with p: itself always, anyone else with p.
+func (s *Service) selfOr(ctx context.Context, a Actor, userID string, p authz.AccountPermission) (domain.User, error) {
+	if err := s.member(a); err != nil {
+		return domain.User{}, err
+	}
+	u, err := userInAccount(ctx, s.store, a, userID)
+	if err != nil {
+		return domain.User{}, err
+	}
 	if u.ID != a.UserID {
-		if err := s.require(a, authz.ManageAPITokens); err != nil {
-			return nil, err
+		if err := s.require(a, p); err != nil {
+			return domain.User{}, err
 		}
 	}
-	return s.store.ListTokens(ctx, u.ID)
+	return u, nil
 }
