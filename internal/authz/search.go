@@ -160,6 +160,27 @@ func (ri *recordIndex) less(k SortKey) func(a, b sortItem) bool {
 	}
 }
 
+// ordLess is order k's less on ordinals, for selecting among matches:
+// the same order as less, without building items.
+func (ri *recordIndex) ordLess(k SortKey) func(a, b uint32) bool {
+	switch k {
+	case SortUpdated:
+		return func(a, b uint32) bool {
+			return ri.updated[a] < ri.updated[b] || ri.updated[a] == ri.updated[b] && a < b
+		}
+	case SortTitle:
+		return func(a, b uint32) bool {
+			if c := strings.Compare(ri.titles[a], ri.titles[b]); c != 0 {
+				return c < 0
+			}
+			return a < b
+		}
+	}
+	return func(a, b uint32) bool {
+		return ri.created[a] < ri.created[b] || ri.created[a] == ri.created[b] && a < b
+	}
+}
+
 func fieldKey(name, value string) string {
 	return strings.ToLower(name) + "\x00" + strings.ToLower(value)
 }
@@ -497,9 +518,10 @@ func (ri *recordIndex) bounds(q SearchQuery) (lo, hi uint64, hasHi bool) {
 // walk gives up after as many steps as selecting would take.
 func (ri *recordIndex) page(found *roaring.Bitmap, total int, q SearchQuery, after uint32, hasCursor bool) []uint32 {
 	less := ri.less(q.Sort)
-	before := func(a, b uint32) bool { return less(ri.item(q.Sort, a), ri.item(q.Sort, b)) } // a comes first in the requested order
+	ordLess := ri.ordLess(q.Sort)
+	before := ordLess // before(a, b): a comes first in the requested order
 	if q.Desc {
-		before = func(a, b uint32) bool { return less(ri.item(q.Sort, b), ri.item(q.Sort, a)) }
+		before = func(a, b uint32) bool { return ordLess(b, a) }
 	}
 	want := q.Limit + 1
 	tree := ri.sorted[q.Sort]
