@@ -111,14 +111,8 @@ func (s *Service) RevokeUserSessions(ctx context.Context, a Actor, userID string
 			return err
 		}
 		if u.ID != a.UserID {
-			if err := s.require(a, authz.ManageUsers); err != nil {
+			if err := s.requireOver(a, u); err != nil {
 				return err
-			}
-			roles, _ := authz.ParseRoles(u.Roles)
-			if roles.Has(authz.RoleOwner) || roles.Has(authz.RoleAdmin) {
-				if err := s.require(a, authz.ManageOwners); err != nil {
-					return err
-				}
 			}
 		}
 		ss, err := tx.ListSessions(ctx, u.ID)

@@ -396,14 +396,8 @@ func (s *Service) SetPassword(ctx context.Context, a Actor, id, current, next st
 				return forbidden("the current password is wrong")
 			}
 		} else {
-			if err := s.require(a, authz.ManageUsers); err != nil {
+			if err := s.requireOver(a, u); err != nil {
 				return err
-			}
-			roles, _ := authz.ParseRoles(u.Roles)
-			if roles.Has(authz.RoleOwner) || roles.Has(authz.RoleAdmin) {
-				if err := s.require(a, authz.ManageOwners); err != nil {
-					return err
-				}
 			}
 		}
 		if err := tx.SetPassword(ctx, u.ID, hash); err != nil {
@@ -437,4 +431,18 @@ func userChanges(before, after domain.User) map[string]string {
 		d["fields"] = "changed"
 	}
 	return d
+}
+
+// requireOver checks that the actor may act on another user's sign-in
+// (password, sessions): manage_users, and manage_owners when that user
+// is an owner or admin.
+func (s *Service) requireOver(a Actor, u domain.User) error {
+	if err := s.require(a, authz.ManageUsers); err != nil {
+		return err
+	}
+	roles, _ := authz.ParseRoles(u.Roles)
+	if roles.Has(authz.RoleOwner) || roles.Has(authz.RoleAdmin) {
+		return s.require(a, authz.ManageOwners)
+	}
+	return nil
 }
