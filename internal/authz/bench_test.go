@@ -86,7 +86,7 @@ func BenchmarkCheckLatency(b *testing.B) {
 }
 
 // BenchmarkListFirstPageLatency: each list query's first page of 100 with
-// its exact total, cold (visible-set cache emptied by a no-op Apply before
+// its exact total, cold (visible-set cache emptied by DropCaches before
 // each), as a fresh listing after a write sees it.
 func BenchmarkListFirstPageLatency(b *testing.B) {
 	eng, qs := benchQueries(b)
@@ -96,7 +96,7 @@ func BenchmarkListFirstPageLatency(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		l := lists[i%len(lists)]
 		b.StopTimer()
-		eng.Apply(0) // empties the visible-set cache
+		eng.DropCaches()
 		b.StartTimer()
 		start := time.Now()
 		if _, err := eng.List(l.User, l.Perm, l.Type, authz.ListOptions{Limit: 100}); err != nil {
@@ -126,7 +126,7 @@ var searchShapes = []struct {
 
 // BenchmarkSearchLatency: first page of 100 with the exact total, for
 // every list query's user and each search shape, with the visible-set
-// cache emptied before each search (a no-op Apply), as after a write.
+// cache emptied before each search (DropCaches), as after a write.
 func BenchmarkSearchLatency(b *testing.B) {
 	eng, qs := benchQueries(b)
 	checks, lists := benchWork(b, qs)
@@ -158,7 +158,7 @@ func BenchmarkSearchLatency(b *testing.B) {
 				q := shape.q(wsOf[acct])
 				q.Limit = 100
 				b.StopTimer()
-				eng.Apply(0)
+				eng.DropCaches()
 				b.StartTimer()
 				start := time.Now()
 				p, err := eng.Search(user, q)

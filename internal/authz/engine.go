@@ -304,7 +304,12 @@ type applyState struct {
 func (e *Engine) Apply(rev uint64, ops ...Op) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.vis.reset()
+	// A commit that changes nothing the engine holds (a sign-in, a token,
+	// an audit entry) only moves the revision: the cached visible sets
+	// stay valid.
+	if len(ops) > 0 {
+		e.vis.reset()
+	}
 	st := &applyState{dirtyUsers: map[uint32]bool{}}
 	for _, op := range ops {
 		if err := op.apply(e, st); err != nil {
@@ -598,6 +603,12 @@ func (op DeleteWorkspace) apply(e *Engine, _ *applyState) error {
 	delete(w.account.workspaces, w.id)
 	delete(e.workspaces, op.ID)
 	return nil
+}
+
+// DropCaches forgets the visible sets computed so far, as any write does:
+// benchmarks call it to measure the path a request takes after a write.
+func (e *Engine) DropCaches() {
+	e.vis.reset()
 }
 
 // mediaOf returns the media ordinals of record ordinal rord (media table).
