@@ -532,3 +532,34 @@ func (e *Engine) cachedVisible(u *principal, ti int, p Permission) *roaring.Bitm
 	}
 	return bm
 }
+
+// MemberOf reports whether an active user is a member of a group,
+// directly or through nested groups.
+func (e *Engine) MemberOf(userID, groupID string) bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	u := e.activeUser(userID)
+	gid, ok := e.groupPID[groupID]
+	return u != nil && ok && u.actsAs(gid)
+}
+
+// GroupUsers returns the active users in a group, directly or through
+// nested groups, sorted by id.
+func (e *Engine) GroupUsers(groupID string) []string {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	gid, ok := e.groupPID[groupID]
+	if !ok {
+		return nil
+	}
+	set := map[uint32]bool{}
+	e.usersUnder(gid, set)
+	out := []string{}
+	for pid := range set {
+		if u := e.principals[pid]; u.defined && u.active {
+			out = append(out, u.id)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -75,6 +75,8 @@ func serve(ctx context.Context, env Env, args []string) error {
 		MaxHeaderBytes:    64 << 10,
 	}
 	go syncLoop(ctx, svc, cfg.SyncInterval, log)
+	// Approved access requests lapse at their end dates.
+	go svc.RunAccessExpiry(ctx, time.Minute)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if cfg.Mail.SMTPHost != "" {

@@ -86,7 +86,7 @@ func New(svc *service.Service, opt Options) *API {
 	if api.log == nil {
 		api.log = slog.New(slog.DiscardHandler)
 	}
-	api.routes = api.table()
+	api.routes = append(api.table(), api.accessRoutes()...)
 	for _, rt := range api.routes {
 		api.handle(rt.Method+" "+rt.Path, api.wrap(rt))
 	}

@@ -232,6 +232,12 @@ func (s *Service) editACLs(ctx context.Context, a Actor, b BatchACL, ev *domain.
 		if err != nil {
 			return err
 		}
+		// Approved access requests' grants are part of what the engine
+		// holds for an object, but not of its ACL: add them back.
+		granted, err := r.AccessGrantsOn(ctx, b.Type.String(), ids)
+		if err != nil {
+			return err
+		}
 		added, removed := map[tuple]int{}, map[tuple]int{}
 		for _, id := range ids {
 			have := tuples(current[id])
@@ -256,7 +262,11 @@ func (s *Service) editACLs(ctx context.Context, a Actor, b BatchACL, ev *domain.
 				continue
 			}
 			if !b.DryRun {
-				ops = append(ops, authz.SetACL{Ref: authz.ObjectRef{Type: b.Type, ID: id}, ACL: engineACL(b.Type, have, want, b.Op)})
+				acl, err := domain.WithGrantedACL(b.Type, engineACL(b.Type, have, want, b.Op), granted[id])
+				if err != nil {
+					return err
+				}
+				ops = append(ops, authz.SetACL{Ref: authz.ObjectRef{Type: b.Type, ID: id}, ACL: acl})
 			}
 			res.Changed++
 			if len(res.ChangedIDs) < 1000 {

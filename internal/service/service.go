@@ -78,6 +78,9 @@ type Service struct {
 	auditCursors *opaque.Codec
 	revMu        sync.Mutex
 	acctRev      map[string]uint64 // account -> revision of its latest applied write
+
+	// expiryNudge wakes RunAccessExpiry when an approval sets an end date.
+	expiryNudge chan struct{}
 }
 
 // New loads the permission engine from the store and returns a Service.
@@ -110,6 +113,7 @@ func New(ctx context.Context, st store.Store, opt Options) (*Service, error) {
 		return nil, err
 	}
 	s.acctRev = map[string]uint64{}
+	s.expiryNudge = make(chan struct{}, 1)
 	s.creds = newCredCache()
 	if err := s.reload(ctx); err != nil {
 		return nil, err

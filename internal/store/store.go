@@ -265,6 +265,38 @@ type Reader interface {
 
 	// ListAudit returns an account's audit events matching f.
 	ListAudit(ctx context.Context, accountID string, f AuditFilter) ([]domain.AuditEvent, error)
+
+	GetApprovalRelation(ctx context.Context, id string) (domain.ApprovalRelation, error)
+	// ListApprovalRelations returns an account's relations, oldest first.
+	ListApprovalRelations(ctx context.Context, accountID string) ([]domain.ApprovalRelation, error)
+	GetAccessRequest(ctx context.Context, id string) (domain.AccessRequest, error)
+	// ListAccessRequests returns an account's requests matching f, newest
+	// first.
+	ListAccessRequests(ctx context.Context, accountID string, f AccessRequestFilter) ([]domain.AccessRequest, error)
+	// AccessGrantsOn returns the standing grants on the objects of type
+	// typ (record, media, collection, workspace) with these ids, by object.
+	AccessGrantsOn(ctx context.Context, typ string, ids []string) (map[string][]domain.AccessGrant, error)
+	// ListAccessGrants returns the tuples a request grants while it
+	// stands (none once it ended).
+	ListAccessGrants(ctx context.Context, requestID string) ([]domain.AccessGrant, error)
+	// DueAccessRequests returns approved requests, of every account, whose
+	// grant expires at or before the time, soonest first, at most limit.
+	DueAccessRequests(ctx context.Context, at time.Time, limit int) ([]domain.AccessRequest, error)
+	// NextAccessExpiry returns the soonest expiry of an approved request's
+	// grant; ok is false if no standing grant expires.
+	NextAccessExpiry(ctx context.Context) (at time.Time, ok bool, err error)
+}
+
+// AccessRequestFilter narrows ListAccessRequests; zero fields do not
+// filter.
+type AccessRequestFilter struct {
+	Status    string
+	Requester string
+	// Before continues a listing after the request (BeforeAt, BeforeID)
+	// in its order: older, or as old with a smaller id.
+	BeforeAt time.Time
+	BeforeID string
+	Limit    int
 }
 
 // Tx is one write transaction.
@@ -394,6 +426,24 @@ type Tx interface {
 	// Audit appends an event, stamped with the transaction's time; it is
 	// kept only if the transaction commits.
 	Audit(ctx context.Context, ev domain.AuditEvent) error
+
+	// CreateApprovalRelation stores a relation (CreatedAt is the
+	// transaction's time).
+	CreateApprovalRelation(ctx context.Context, r domain.ApprovalRelation) error
+	DeleteApprovalRelation(ctx context.Context, id string) error
+	// CreateAccessRequest stores a pending request (CreatedAt is the
+	// transaction's time).
+	CreateAccessRequest(ctx context.Context, r domain.AccessRequest) error
+	// UpdateAccessRequest stores a request's status, decision, level,
+	// expiry, reason and end, provided its status is still from;
+	// ErrNotFound otherwise, so that two deciders cannot both win.
+	UpdateAccessRequest(ctx context.Context, r domain.AccessRequest, from string) error
+	// AddAccessGrants stores the tuples an approval grants; the permission
+	// index sees them as part of the objects' ACLs, the workspaces'
+	// members and the users' roles.
+	AddAccessGrants(ctx context.Context, gs []domain.AccessGrant) error
+	// EndAccessGrants removes every tuple a request granted.
+	EndAccessGrants(ctx context.Context, requestID string) error
 }
 
 // DefaultCreator is the user id that stands, in a default ACL, for the

@@ -113,6 +113,10 @@ func (r reader) loadUsers(ctx context.Context, ids []string, put putFunc) error 
 		if err != nil {
 			return err
 		}
+		granted, err := r.accessGrants(ctx, "account", chunk)
+		if err != nil {
+			return err
+		}
 		return r.collect(ctx, "load users", `SELECT id, account_id, status, access FROM users`+where+` ORDER BY id`, args, func(rows *sql.Rows) error {
 			var id, acct, status, access string
 			if err := rows.Scan(&id, &acct, &status, &access); err != nil {
@@ -120,6 +124,9 @@ func (r reader) loadUsers(ctx context.Context, ids []string, put putFunc) error 
 			}
 			rs, err := rolesOf(roles[id])
 			if err != nil {
+				return err
+			}
+			if rs, err = withGrantedRoles(rs, granted[id]); err != nil {
 				return err
 			}
 			apps, err := authz.ParseApps(splitList(access))
@@ -193,6 +200,10 @@ func (r reader) loadWorkspaces(ctx context.Context, ids []string, put putFunc) e
 		if err != nil {
 			return err
 		}
+		granted, err := r.accessGrants(ctx, "workspace", chunk)
+		if err != nil {
+			return err
+		}
 		return r.collect(ctx, "load workspaces", `SELECT id, account_id, tier_id FROM workspaces`+where+` ORDER BY id`, args, func(rows *sql.Rows) error {
 			var id, acct string
 			var tier sql.NullString
@@ -201,6 +212,9 @@ func (r reader) loadWorkspaces(ctx context.Context, ids []string, put putFunc) e
 			}
 			gs, err := engineGrants(grants[id])
 			if err != nil {
+				return err
+			}
+			if gs, err = withGrantedMembers(gs, granted[id]); err != nil {
 				return err
 			}
 			return put(store.KindWorkspace, id, authz.PutWorkspace{ID: id, Account: acct, Tier: tier.String, Members: gs})
@@ -301,6 +315,10 @@ func (r reader) loadContent(ctx context.Context, t authz.ObjectType, ids []strin
 		if err != nil {
 			return err
 		}
+		granted, err := r.accessGrants(ctx, t.String(), chunk)
+		if err != nil {
+			return err
+		}
 		var records map[string][]string
 		if t == authz.Collection {
 			if records, err = r.collectionRecords(ctx, chunk); err != nil {
@@ -312,7 +330,11 @@ func (r reader) loadContent(ctx context.Context, t authz.ObjectType, ids []strin
 			if err != nil {
 				return err
 			}
-			return put(ck.kind, c.id, c.op(t, domain.EngineACL(t, acls[c.id]), records))
+			acl, err := domain.WithGrantedACL(t, domain.EngineACL(t, acls[c.id]), granted[c.id])
+			if err != nil {
+				return err
+			}
+			return put(ck.kind, c.id, c.op(t, acl, records))
 		})
 	})
 }
@@ -356,6 +378,11 @@ func (r reader) loadAllContent(ctx context.Context, t authz.ObjectType, put putF
 			return err
 		}
 	}
+	// Standing grants are few: all of them fit in a map.
+	granted, err := r.accessGrants(ctx, t.String(), nil)
+	if err != nil {
+		return err
+	}
 	err = r.collect(ctx, "load "+t.String(), ck.query+` ORDER BY id`, nil, func(rows *sql.Rows) error {
 		c, err := scanContent(t, rows)
 		if err != nil {
@@ -385,6 +412,11 @@ func (r reader) loadAllContent(ctx context.Context, t authz.ObjectType, put putF
 				entries = append(entries, authz.ACLEntry{Subject: subj, Level: level})
 			}
 			if err := advance(); err != nil {
+				return err
+			}
+		}
+		if gs := granted[id]; gs != nil {
+			if entries, err = domain.WithGrantedACL(t, entries, gs); err != nil {
 				return err
 			}
 		}

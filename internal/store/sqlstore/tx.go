@@ -485,6 +485,9 @@ func (t *txn) UpdateWorkspace(ctx context.Context, w domain.Workspace) error {
 
 func (t *txn) DeleteWorkspace(ctx context.Context, id string) error {
 	t.touch(store.KindWorkspace, id)
+	if err := t.dropObjectGrants(ctx, "workspace", id); err != nil {
+		return err
+	}
 	return t.execOne(ctx, "delete workspace "+id, `DELETE FROM workspaces WHERE id = $1`, id)
 }
 
@@ -637,6 +640,9 @@ func (t *txn) UpdateCollection(ctx context.Context, c domain.Collection) error {
 
 func (t *txn) DeleteCollection(ctx context.Context, id string) error {
 	t.touch(store.KindCollection, id)
+	if err := t.dropObjectGrants(ctx, "collection", id); err != nil {
+		return err
+	}
 	return t.execOne(ctx, "delete collection "+id, `DELETE FROM collections WHERE id = $1`, id)
 }
 
@@ -681,13 +687,21 @@ func (t *txn) UpdateRecord(ctx context.Context, r domain.Record) error {
 
 func (t *txn) DeleteRecord(ctx context.Context, id string) error {
 	t.touch(store.KindRecord, id)
+	var media []string
 	err := t.collect(ctx, "delete record", `SELECT id FROM media WHERE record_id = $1`, []any{id}, func(rows *sql.Rows) error {
 		var mid string
 		err := rows.Scan(&mid)
 		t.touch(store.KindMedia, mid)
+		media = append(media, mid)
 		return err
 	})
 	if err != nil {
+		return err
+	}
+	if err := t.dropObjectGrants(ctx, "record", id); err != nil {
+		return err
+	}
+	if err := t.dropObjectGrants(ctx, "media", media...); err != nil {
 		return err
 	}
 	return t.execOne(ctx, "delete record "+id, `DELETE FROM records WHERE id = $1`, id)
@@ -710,6 +724,9 @@ func (t *txn) UpdateMedia(ctx context.Context, m domain.Media) error {
 
 func (t *txn) DeleteMedia(ctx context.Context, id string) error {
 	t.touch(store.KindMedia, id)
+	if err := t.dropObjectGrants(ctx, "media", id); err != nil {
+		return err
+	}
 	return t.execOne(ctx, "delete media "+id, `DELETE FROM media WHERE id = $1`, id)
 }
 

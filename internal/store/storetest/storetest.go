@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"user lifecycle", userLifecycleCases},
 		{"sign-up rules and invitations", signupCases},
 		{"second factor and token scopes", mfaCases},
+		{"access requests", accessCases},
 		{"unknown ids", unknownIDCases()},
 		{"transactions", transactionCases},
 		{"change log", changeLogCases},
