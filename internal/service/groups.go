@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"atrium/internal/authz"
@@ -199,6 +200,15 @@ func (s *Service) DeleteGroup(ctx context.Context, a Actor, id string) error {
 				where = append(where, fmt.Sprintf("%s %s", ref.Kind, ref.ID))
 			}
 			return conflict("group_in_use", "group %q is granted a role on %s; remove those grants first", g.Name, strings.Join(where, ", "))
+		}
+		rels, err := tx.ListApprovalRelations(ctx, a.AccountID)
+		if err != nil {
+			return err
+		}
+		for _, rel := range rels {
+			if rel.ApproverGroup == id || slices.Contains(rel.RequesterGroups, id) {
+				return conflict("group_in_use", "group %q is part of approval relationship %s; remove it first", g.Name, rel.ID)
+			}
 		}
 		return tx.DeleteGroup(ctx, id)
 	})
