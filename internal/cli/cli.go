@@ -45,6 +45,7 @@ func commands() []command {
 		{"user", "create|clear-pending ...", "create users, clear users never validated", user},
 		{"group", "create|add ...", "create groups, add members", group},
 		{"role", "grant|revoke ...", "grant or revoke an account role", role},
+		{"access", "relate|relations|list|revoke|expire ...", "set up request/approval relationships, list and revoke access requests, end grants past their end date", access},
 		{"outbox", "list|show ...", "read the mail written to the outbox folder (when no SMTP server is configured)", outbox},
 		{"token", "create --user ID", "issue an API token for a user (printed on stdout)", token},
 		{"check", "--subject user:ID --permission P --object TYPE:ID", "check a permission", check},
