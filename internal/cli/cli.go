@@ -163,6 +163,11 @@ func logger(cfg config.Config, w io.Writer) *slog.Logger {
 // open opens the data directory's store and a service over it. The CLI's
 // commands never migrate implicitly except serve and migrate.
 func open(ctx context.Context, env Env, cfg config.Config, migrate bool) (*service.Service, func(), error) {
+	return openWith(ctx, env, cfg, migrate, nil)
+}
+
+// openWith is open with a locator for the geography rule (nil: none).
+func openWith(ctx context.Context, env Env, cfg config.Config, migrate bool, loc service.Locator) (*service.Service, func(), error) {
 	if !migrate {
 		if _, err := os.Stat(cfg.DataDir); err != nil {
 			return nil, nil, fmt.Errorf("data directory %s: %w (create it with atrium serve, migrate or import)", cfg.DataDir, err)
@@ -173,7 +178,7 @@ func open(ctx context.Context, env Env, cfg config.Config, migrate bool) (*servi
 		return nil, nil, err
 	}
 	svc, err := service.New(ctx, st, service.Options{Logger: slog.New(slog.DiscardHandler), Password: env.Password, SessionTTL: cfg.SessionTTL,
-		Throttle: throttleOf(cfg.Login), Mail: mailer(cfg)})
+		Throttle: throttleOf(cfg.Login), Mail: mailer(cfg), Geo: loc})
 	if err != nil {
 		st.Close()
 		return nil, nil, err

@@ -10,7 +10,9 @@ import (
 	"syscall"
 	"time"
 
+	"atrium/internal/clientip"
 	"atrium/internal/config"
+	"atrium/internal/geo"
 	"atrium/internal/httpapi"
 	"atrium/internal/service"
 )
@@ -37,7 +39,19 @@ func serve(ctx context.Context, env Env, args []string) error {
 	defer stop()
 
 	start := time.Now()
-	svc, closeStore, err := openLogged(ctx, env, cfg, log)
+	// A database given but unreadable stops the server: running on would
+	// quietly treat every client as unknown.
+	var loc service.Locator
+	if cfg.GeoIPDB != "" {
+		db, err := geo.Open(cfg.GeoIPDB)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		loc = db
+		log.Info("geography rules locate clients with a GeoIP database", "path", cfg.GeoIPDB, "type", db.Type())
+	}
+	svc, closeStore, err := openLogged(ctx, env, cfg, log, loc)
 	if err != nil {
 		return err
 	}
@@ -65,7 +79,11 @@ func serve(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	api := httpapi.New(svc, httpapi.Options{Logger: log, SecureCookies: cfg.SecureCookies, AccessLog: cfg.AccessLog})
+	api := httpapi.New(svc, httpapi.Options{Logger: log, SecureCookies: cfg.SecureCookies, AccessLog: cfg.AccessLog,
+		ClientIP: clientip.Resolver{Header: cfg.Proxy.Header, Proxies: cfg.Proxy.Trusted}})
+	if cfg.Proxy.Header != "" {
+		log.Info("client addresses come from a proxy header", "header", cfg.Proxy.Header, "proxies", cfg.Proxy.Trusted)
+	}
 	srv := &http.Server{
 		Handler:           api,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -102,8 +120,8 @@ func serve(ctx context.Context, env Env, args []string) error {
 
 func openLogged(ctx context.Context, env Env, cfg config.Config, log interface {
 	Info(string, ...any)
-}) (*service.Service, func(), error) {
-	svc, closeStore, err := open(ctx, env, cfg, true)
+}, loc service.Locator) (*service.Service, func(), error) {
+	svc, closeStore, err := openWith(ctx, env, cfg, true, loc)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -10,11 +10,16 @@ import (
 	"log/slog"
 	"net"
 	"net/mail"
+	"net/netip"
+	"net/textproto"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+
+	"atrium/internal/clientip"
 )
 
 // Config is the whole configuration of the server and the CLI.
@@ -30,6 +35,26 @@ type Config struct {
 	Login         Login
 	Bootstrap     Bootstrap
 	Mail          Mail
+	Proxy         Proxy
+	// GeoIPDB is the path of a MaxMind-format country or city database
+	// (.mmdb) that the geography rule locates clients with; "" means
+	// none, and every client's location is unknown. ATRIUM_GEOIP_DB.
+	GeoIPDB string
+}
+
+// Proxy says which request header names the client's address, and which
+// peers may set it. By default no header is trusted: the client is the
+// connection's peer, and behind a reverse proxy every client has the
+// proxy's address.
+type Proxy struct {
+	// Header is the trusted header, in canonical form (X-Forwarded-For,
+	// X-Real-Ip, ...); "" trusts none. ATRIUM_TRUSTED_PROXY_HEADER
+	// ("none" also means none).
+	Header string
+	// Trusted are the networks of the proxies whose Header is believed.
+	// ATRIUM_TRUSTED_PROXIES: CIDRs or addresses, separated by commas or
+	// spaces.
+	Trusted []netip.Prefix
 }
 
 // Mail is outbound mail. Without an SMTP host, mail goes into the outbox
@@ -84,11 +109,16 @@ func (c Config) String() string {
 	if c.Mail.SMTPPassword != "" {
 		smtpPW = "[redacted]"
 	}
-	return fmt.Sprintf("data=%s addr=%s log_level=%s log_json=%t access_log=%t secure_cookies=%t session_ttl=%s sync_interval=%s login_max_failures=%d login_max_failures_per_ip=%d login_failure_window=%s bootstrap_account=%q bootstrap_username=%q bootstrap_email=%q bootstrap_password=%s smtp_host=%q smtp_port=%d smtp_username=%q smtp_password=%s mail_from=%q",
+	proxies := make([]string, len(c.Proxy.Trusted))
+	for i, p := range c.Proxy.Trusted {
+		proxies[i] = p.String()
+	}
+	return fmt.Sprintf("data=%s addr=%s log_level=%s log_json=%t access_log=%t secure_cookies=%t session_ttl=%s sync_interval=%s login_max_failures=%d login_max_failures_per_ip=%d login_failure_window=%s bootstrap_account=%q bootstrap_username=%q bootstrap_email=%q bootstrap_password=%s smtp_host=%q smtp_port=%d smtp_username=%q smtp_password=%s mail_from=%q trusted_proxy_header=%q trusted_proxies=%q geoip_db=%q",
 		c.DataDir, c.Addr, c.LogLevel, c.LogJSON, c.AccessLog, c.SecureCookies, c.SessionTTL, c.SyncInterval,
 		c.Login.MaxFailures, c.Login.MaxFailuresPerIP, c.Login.Window,
 		c.Bootstrap.AccountName, c.Bootstrap.Username, c.Bootstrap.Email, pw,
-		c.Mail.SMTPHost, c.Mail.SMTPPort, c.Mail.SMTPUsername, smtpPW, c.Mail.From)
+		c.Mail.SMTPHost, c.Mail.SMTPPort, c.Mail.SMTPUsername, smtpPW, c.Mail.From,
+		c.Proxy.Header, strings.Join(proxies, ","), c.GeoIPDB)
 }
 
 // FromEnv applies ATRIUM_* variables to c.
@@ -173,7 +203,56 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		errs = append(errs, err)
 	}
 	str("ATRIUM_MAIL_FROM", &c.Mail.From)
+	if v := strings.TrimSpace(getenv("ATRIUM_TRUSTED_PROXY_HEADER")); v != "" {
+		switch {
+		case strings.EqualFold(v, "none"):
+			c.Proxy.Header = ""
+		case strings.EqualFold(v, clientip.Forwarded):
+			errs = append(errs, fmt.Errorf("ATRIUM_TRUSTED_PROXY_HEADER: Forwarded is not supported (a client can make it unreadable); use X-Forwarded-For or X-Real-IP"))
+		case !clientip.ValidHeader(v):
+			errs = append(errs, fmt.Errorf("ATRIUM_TRUSTED_PROXY_HEADER: want a header name such as X-Forwarded-For or X-Real-IP, or none, got %q", v))
+		default:
+			c.Proxy.Header = textproto.CanonicalMIMEHeaderKey(v)
+		}
+	}
+	if v := getenv("ATRIUM_TRUSTED_PROXIES"); v != "" {
+		ps, err := ParseProxies(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("ATRIUM_TRUSTED_PROXIES: %w", err))
+		} else {
+			c.Proxy.Trusted = ps
+		}
+	}
+	str("ATRIUM_GEOIP_DB", &c.GeoIPDB)
 	return errors.Join(errs...)
+}
+
+// ParseProxies reads a list of networks (CIDRs such as 10.0.0.0/8 or
+// fd00::/8) and single addresses, separated by commas or spaces. A
+// network that holds every address is refused: it would believe any
+// client's header.
+func ParseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil || a.Zone() != "" {
+				return nil, fmt.Errorf("%q is neither a network (10.0.0.0/8) nor an address (10.0.0.1)", f)
+			}
+			a = a.Unmap()
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		p = p.Masked()
+		if p.Bits() == 0 {
+			return nil, fmt.Errorf("%q holds every address, so any client could set the header; name the proxies' networks", f)
+		}
+		out = append(out, p)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no network given")
+	}
+	return out, nil
 }
 
 // secret reads NAME, or the file named by NAME_FILE (one of them).
@@ -231,11 +310,11 @@ func (c Config) Check() error {
 	if _, err := mail.ParseAddress(c.Mail.From); err != nil {
 		return fmt.Errorf("mail from %q: want an address such as Atrium <atrium@example.com>", c.Mail.From)
 	}
-	if c.Mail.SMTPPort < 1 || c.Mail.SMTPPort > 65535 {
-		return fmt.Errorf("smtp port %d: want 1 to 65535", c.Mail.SMTPPort)
-	}
-	if _, err := mail.ParseAddress(c.Mail.From); err != nil {
-		return fmt.Errorf("mail from %q: want an address such as Atrium <atrium@example.com>", c.Mail.From)
+	switch {
+	case c.Proxy.Header != "" && len(c.Proxy.Trusted) == 0:
+		return fmt.Errorf("the trusted proxy header %s needs ATRIUM_TRUSTED_PROXIES, the networks of the proxies allowed to set it", c.Proxy.Header)
+	case c.Proxy.Header == "" && len(c.Proxy.Trusted) > 0:
+		return errors.New("ATRIUM_TRUSTED_PROXIES has no effect without ATRIUM_TRUSTED_PROXY_HEADER, the header they set")
 	}
 	return nil
 }

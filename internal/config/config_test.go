@@ -1,8 +1,10 @@
 package config
 
 import (
+	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -117,5 +119,65 @@ func TestMailSettingsComeFromTheEnvironmentAndTheSMTPPasswordIsRedacted(t *testi
 	c.Mail.From = "not an address"
 	if err := c.Check(); err == nil {
 		t.Error("Check accepted a malformed sender address")
+	}
+}
+
+func TestProxyAndGeoIPSettings(t *testing.T) {
+	p := func(ss ...string) []netip.Prefix {
+		out := []netip.Prefix{}
+		for _, s := range ss {
+			out = append(out, netip.MustParsePrefix(s))
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name    string
+		env     map[string]string
+		header  string
+		proxies []netip.Prefix
+		geoip   string
+		err     string // in FromEnv's or Check's error; "" for none
+	}{
+		{"by default no header is trusted and there is no database", nil, "", nil, "", ""},
+		{"a header and its proxies are read, the header in canonical form",
+			map[string]string{"ATRIUM_TRUSTED_PROXY_HEADER": "x-forwarded-for", "ATRIUM_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7 fd00::/8"},
+			"X-Forwarded-For", p("10.0.0.0/8", "192.0.2.7/32", "fd00::/8"), "", ""},
+		{"networks are masked and mapped addresses unmapped",
+			map[string]string{"ATRIUM_TRUSTED_PROXY_HEADER": "X-Real-IP", "ATRIUM_TRUSTED_PROXIES": "10.1.2.3/8,::ffff:10.0.0.1"},
+			"X-Real-Ip", p("10.0.0.0/8", "10.0.0.1/32"), "", ""},
+		{"none trusts no header", map[string]string{"ATRIUM_TRUSTED_PROXY_HEADER": "None"}, "", nil, "", ""},
+		{"the database path is read", map[string]string{"ATRIUM_GEOIP_DB": "/var/lib/GeoLite2-Country.mmdb"}, "", nil, "/var/lib/GeoLite2-Country.mmdb", ""},
+		{"a header without proxies is refused", map[string]string{"ATRIUM_TRUSTED_PROXY_HEADER": "X-Forwarded-For"}, "", nil, "", "ATRIUM_TRUSTED_PROXIES"},
+		{"proxies without a header are refused", map[string]string{"ATRIUM_TRUSTED_PROXIES": "10.0.0.1"}, "", nil, "", "ATRIUM_TRUSTED_PROXY_HEADER"},
+		{"a header name with a space is refused", map[string]string{"ATRIUM_TRUSTED_PROXY_HEADER": "X Forwarded", "ATRIUM_TRUSTED_PROXIES": "10.0.0.1"}, "", nil, "", "ATRIUM_TRUSTED_PROXY_HEADER"},
+		{"Forwarded is refused", map[string]string{"ATRIUM_TRUSTED_PROXY_HEADER": "forwarded", "ATRIUM_TRUSTED_PROXIES": "10.0.0.1"}, "", nil, "", "not supported"},
+		{"a malformed network is refused", map[string]string{"ATRIUM_TRUSTED_PROXY_HEADER": "X-Real-IP", "ATRIUM_TRUSTED_PROXIES": "10.0.0.0/33"}, "", nil, "", "ATRIUM_TRUSTED_PROXIES"},
+		{"a host name is refused", map[string]string{"ATRIUM_TRUSTED_PROXY_HEADER": "X-Real-IP", "ATRIUM_TRUSTED_PROXIES": "proxy.internal"}, "", nil, "", "ATRIUM_TRUSTED_PROXIES"},
+		{"trusting every IPv4 address is refused", map[string]string{"ATRIUM_TRUSTED_PROXY_HEADER": "X-Real-IP", "ATRIUM_TRUSTED_PROXIES": "0.0.0.0/0"}, "", nil, "", "every address"},
+		{"trusting every IPv6 address is refused", map[string]string{"ATRIUM_TRUSTED_PROXY_HEADER": "X-Real-IP", "ATRIUM_TRUSTED_PROXIES": "10.0.0.1, ::/0"}, "", nil, "", "every address"},
+		{"a list of separators only is refused", map[string]string{"ATRIUM_TRUSTED_PROXY_HEADER": "X-Real-IP", "ATRIUM_TRUSTED_PROXIES": " , "}, "", nil, "", "no network"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := Default()
+			err := cfg.FromEnv(env(c.env))
+			if err == nil {
+				err = cfg.Check()
+			}
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Fatalf("error %v, want one mentioning %q", err, c.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Proxy.Header != c.header || !slices.Equal(cfg.Proxy.Trusted, c.proxies) || cfg.GeoIPDB != c.geoip {
+				t.Errorf("proxy %+v, geoip %q; want header %q, proxies %v, geoip %q", cfg.Proxy, cfg.GeoIPDB, c.header, c.proxies, c.geoip)
+			}
+			if s := cfg.String(); !strings.Contains(s, "trusted_proxy_header=") || !strings.Contains(s, "geoip_db=") {
+				t.Errorf("String() omits the settings: %s", s)
+			}
+		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"sync"
 
+	"atrium/internal/clientip"
 	"atrium/internal/service"
 )
 
@@ -23,6 +24,10 @@ type Options struct {
 	SecureCookies bool
 	// AccessLog logs one line per request.
 	AccessLog bool
+	// ClientIP finds each request's client address (for the audit log,
+	// the sign-in throttle and the geography rule); the zero value
+	// trusts no proxy header.
+	ClientIP clientip.Resolver
 }
 
 // API serves the HTTP API.
@@ -31,6 +36,7 @@ type API struct {
 	log       *slog.Logger
 	secure    bool
 	accessLog bool
+	clientIP  clientip.Resolver
 	routes    []route
 	mux       *http.ServeMux
 	// registered is every pattern given to mux, in order.
@@ -82,7 +88,7 @@ func (rt route) scope() string {
 
 // New returns the API's handler.
 func New(svc *service.Service, opt Options) *API {
-	api := &API{svc: svc, log: opt.Logger, secure: opt.SecureCookies, accessLog: opt.AccessLog, mux: http.NewServeMux()}
+	api := &API{svc: svc, log: opt.Logger, secure: opt.SecureCookies, accessLog: opt.AccessLog, clientIP: opt.ClientIP, mux: http.NewServeMux()}
 	if api.log == nil {
 		api.log = slog.New(slog.DiscardHandler)
 	}
@@ -159,7 +165,7 @@ func (api *API) wrap(rt route) http.Handler {
 			api.fail(w, r, service.ErrInsufficientScope(scope))
 			return
 		}
-		a.IP = clientIP(r)
+		a.IP = api.clientIP.ClientIP(r)
 		if tok := atLeastRevision(r); tok != "" && ok {
 			if err := api.svc.AwaitRevision(r.Context(), tok); err != nil {
 				api.fail(w, r, err)

@@ -71,6 +71,12 @@ func newFixture(t *testing.T) *fixture {
 // always the cheap test one).
 func newFixtureWith(t *testing.T, opt service.Options) *fixture {
 	t.Helper()
+	return newFixtureAPI(t, opt, httpapi.Options{})
+}
+
+// newFixtureAPI is newFixtureWith with the API's options too.
+func newFixtureAPI(t *testing.T, opt service.Options, apiOpt httpapi.Options) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlstore.OpenSQLite(ctx, t.TempDir(), true)
 	if err != nil {
@@ -86,7 +92,7 @@ func newFixtureWith(t *testing.T, opt service.Options) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(httpapi.New(svc, httpapi.Options{}))
+	srv := httptest.NewServer(httpapi.New(svc, apiOpt))
 	t.Cleanup(srv.Close)
 	f := &fixture{ctx: ctx, svc: svc, srv: srv, outbox: outbox}
 	t.Cleanup(svc.WaitBackground)

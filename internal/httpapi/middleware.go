@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -119,13 +118,4 @@ func (api *API) authenticate(w http.ResponseWriter, r *http.Request) (service.Ac
 		}
 	}
 	return a, true, nil
-}
-
-// clientIP is the connection's address; proxy headers are not trusted.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -217,6 +217,19 @@ func (api *API) table() []route {
 				}
 				return s.SetSignupRules(r.Context(), a, domain.SignupRules{Mode: in.Mode, ApprovalRequired: in.ApprovalRequired, Domains: in.Domains, Fields: in.Fields})
 			}},
+		{Method: "GET", Path: "/api/v1/account/geo", Admin: true, Summary: "Your account's geography rule for sign-in, sign-up and invitations, whether the server has a GeoIP database, and the country it places this request in (manage_settings)", Tag: "account", Resp: service.GeoSettings{},
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				return s.GetGeoRule(r.Context(), a)
+			}},
+		{Method: "PUT", Path: "/api/v1/account/geo", Admin: true, Summary: "Replace your account's geography rule: mode off, allow or deny, countries (ISO 3166-1 alpha-2), unknown allow or deny (manage_settings)", Tag: "account",
+			Body: geoRuleReq{}, Resp: service.GeoSettings{},
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				in, err := body[geoRuleReq](w, r)
+				if err != nil {
+					return nil, err
+				}
+				return s.SetGeoRule(r.Context(), a, domain.GeoRule{Mode: in.Mode, Countries: in.Countries, Unknown: in.Unknown})
+			}},
 
 		// ---- invitations
 		{Method: "GET", Path: "/api/v1/invitations", Admin: true, Summary: "Pending invitations of the account, never their secrets (manage_users)", Tag: "users", Resp: invitationList{},
@@ -777,13 +790,13 @@ func (api *API) putACL(t authz.ObjectType, path string) route {
 		}}
 }
 
-func (api *API) login(w http.ResponseWriter, r *http.Request, _ service.Actor) (any, error) {
+func (api *API) login(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 	in, err := body[loginReq](w, r)
 	if err != nil {
 		return nil, err
 	}
 	si, err := api.svc.SignIn(r.Context(), service.Login{Login: in.Login, Password: in.Password, AccountID: in.Account,
-		TOTPCode: in.TOTPCode, RecoveryCode: in.RecoveryCode, IP: clientIP(r), UserAgent: r.UserAgent()})
+		TOTPCode: in.TOTPCode, RecoveryCode: in.RecoveryCode, IP: a.IP, UserAgent: r.UserAgent()})
 	if err != nil {
 		return nil, err
 	}

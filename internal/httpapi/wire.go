@@ -366,6 +366,15 @@ type signupRulesReq struct {
 	Fields           []domain.RegistrationField `json:"fields,omitempty"`
 }
 
+// geoRuleReq replaces an account's geography rule; unknown may be left
+// out: an allow-list then refuses unknown locations, a deny-list lets
+// them in.
+type geoRuleReq struct {
+	Mode      string   `json:"mode"`
+	Countries []string `json:"countries,omitempty"`
+	Unknown   string   `json:"unknown,omitempty"`
+}
+
 type signupReq struct {
 	Account     string         `json:"account"`
 	Username    string         `json:"username"`

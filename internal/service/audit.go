@@ -40,6 +40,9 @@ const (
 	AuditInvitationCreate = "invitation.create"
 	AuditInvitationRevoke = "invitation.revoke"
 	AuditInvitationAccept = "invitation.accept"
+	// The geography rule changed; refusals it causes are recorded as
+	// auth.login, auth.signup and invitation.accept with a country.
+	AuditGeoRule = "account.geo_rule"
 	// Second factor: enrolment started, enabled (first code), disabled.
 	AuditMFAEnroll  = "mfa.enroll"
 	AuditMFAEnable  = "mfa.enable"

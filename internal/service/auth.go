@@ -109,6 +109,27 @@ func (s *Service) SignIn(ctx context.Context, in Login) (SignedIn, error) {
 		s.failed(ctx, at, ev)
 		return SignedIn{}, ErrUnauthenticated
 	}
+	// The geography rule is the account's, so it applies only once the
+	// password has named a user, and before the second factor (whose
+	// mfa_required would tell the password was right). A refused
+	// location gets the very answer of a wrong password, and counts as a
+	// failure like one: a distinct answer would confirm to whoever holds
+	// a stolen password that it is right and only their location is in
+	// the way, and a different answer for known users would tell which
+	// logins exist. The user learns why from an administrator, whose
+	// audit log records the refusal with the country.
+	allowed, where, err := s.located(ctx, match.AccountID, in.IP)
+	if err != nil {
+		return SignedIn{}, err
+	}
+	if !allowed {
+		ev := domain.AuditEvent{Account: match.AccountID, Type: AuditLogin, Target: "user:" + match.UserID, ClientIP: in.IP, Result: domain.AuditDenied,
+			Detail: map[string]string{"login": truncate(login, 100), "reason": "the account's geography rule refuses the location", "country": where}}
+		s.log.Info("sign-in refused by the geography rule", "account", match.AccountID, "country", where)
+		s.auditAlone(ctx, ev)
+		s.failed(ctx, at, ev)
+		return SignedIn{}, ErrUnauthenticated
+	}
 	method, err := s.secondFactor(ctx, at, match, in)
 	if err != nil {
 		return SignedIn{}, err
@@ -118,8 +139,14 @@ func (s *Service) SignIn(ctx context.Context, in Login) (SignedIn, error) {
 	csrf, csrfHash := identity.NewSecret(CSRFPrefix)
 	sess := store.Session{IDHash: hash, UserID: match.UserID, CSRFHash: csrfHash, ExpiresAt: time.Now().Add(s.ttl), IP: in.IP, UserAgent: truncate(in.UserAgent, 300)}
 	ev := domain.AuditEvent{Account: match.AccountID, Actor: match.UserID, Type: AuditLogin, Target: "user:" + match.UserID, ClientIP: in.IP, Result: domain.AuditOK}
-	if method != "" {
-		ev.Detail = map[string]string{"mfa": method}
+	if method != "" || where != unknownCountry {
+		ev.Detail = map[string]string{}
+		if method != "" {
+			ev.Detail["mfa"] = method
+		}
+		if where != unknownCountry {
+			ev.Detail["country"] = where
+		}
 	}
 	if _, err := s.store.Update(ctx, func(tx store.Tx) error {
 		if err := tx.CreateSession(ctx, sess); err != nil {

@@ -52,6 +52,9 @@ type Options struct {
 	// Mail delivers verification and password-reset mail; nil means
 	// none is sent (it is logged as undeliverable).
 	Mail mail.Sender
+	// Geo locates client addresses for the accounts' geography rules;
+	// nil means no database: every location is unknown.
+	Geo Locator
 }
 
 // Service is the domain layer. It is safe for concurrent use.
@@ -64,6 +67,7 @@ type Service struct {
 	ttl    time.Duration
 	thr    Throttle
 	mail   mail.Sender
+	geo    Locator
 	// mailWG tracks password-reset requests finishing in the background.
 	mailWG sync.WaitGroup
 	// dummyHash is verified when a sign-in names nobody, so that unknown
@@ -85,7 +89,7 @@ type Service struct {
 
 // New loads the permission engine from the store and returns a Service.
 func New(ctx context.Context, st store.Store, opt Options) (*Service, error) {
-	s := &Service{store: st, log: opt.Logger, pw: opt.Password, ttl: opt.SessionTTL, thr: opt.Throttle.withDefaults(), mail: opt.Mail}
+	s := &Service{store: st, log: opt.Logger, pw: opt.Password, ttl: opt.SessionTTL, thr: opt.Throttle.withDefaults(), mail: opt.Mail, geo: opt.Geo}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -148,6 +148,20 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) error {
 	if rules.Mode == domain.SignupClosed {
 		return refuse(ErrSignupClosed)
 	}
+	// Only an account open to sign-ups gets this far, and such an
+	// account's existence is public (GET /auth/signup): refusing the
+	// location openly tells nothing more, and nothing of who is
+	// registered, since no user has been looked up yet.
+	allowed, where, err := s.located(ctx, in.AccountID, in.IP)
+	if err != nil {
+		return err
+	}
+	if !allowed || where != unknownCountry {
+		ev.Detail["country"] = where
+	}
+	if !allowed {
+		return refuse(ErrLocationNotAllowed)
+	}
 	if in.Password == "" {
 		return refuse(errPasswordIsRequired)
 	}
@@ -431,6 +445,19 @@ func (s *Service) AcceptInvitation(ctx context.Context, in AcceptInput) (domain.
 	if why := invitationRefusal(inv, time.Now()); why != "" {
 		ev.Detail["token"] = why
 		return domain.User{}, s.refused(ctx, ev, ErrInvalidToken)
+	}
+	// After the token's checks, so that only the holder of a valid
+	// invitation learns the location is the obstacle; the invitation
+	// stays open for an acceptance from elsewhere.
+	allowed, where, err := s.located(ctx, inv.AccountID, in.IP)
+	if err != nil {
+		return domain.User{}, err
+	}
+	if !allowed || where != unknownCountry {
+		ev.Detail["country"] = where
+	}
+	if !allowed {
+		return domain.User{}, s.refused(ctx, ev, ErrLocationNotAllowed)
 	}
 	rules, err := signupRules(ctx, s.store, inv.AccountID)
 	if err != nil {

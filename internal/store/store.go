@@ -256,6 +256,9 @@ type Reader interface {
 	// GetSignupRules returns an account's sign-up rules; ErrNotFound if
 	// the account never set any.
 	GetSignupRules(ctx context.Context, accountID string) (domain.SignupRules, error)
+	// GetGeoRule returns an account's geography rule; ErrNotFound if the
+	// account never set one.
+	GetGeoRule(ctx context.Context, accountID string) (domain.GeoRule, error)
 	GetInvitation(ctx context.Context, id string) (Invitation, error)
 	// GetInvitationByHash returns an invitation by the hash of its secret.
 	GetInvitationByHash(ctx context.Context, hash string) (Invitation, error)
@@ -394,6 +397,9 @@ type Tx interface {
 	// SetSignupRules stores an account's sign-up rules, replacing any
 	// earlier ones; ErrNotFound for an unknown account.
 	SetSignupRules(ctx context.Context, accountID string, r domain.SignupRules) error
+	// SetGeoRule stores an account's geography rule, replacing any
+	// earlier one; ErrNotFound for an unknown account.
+	SetGeoRule(ctx context.Context, accountID string, r domain.GeoRule) error
 	// CreateInvitation stores an invitation (CreatedAt is the
 	// transaction's time).
 	CreateInvitation(ctx context.Context, inv Invitation) error

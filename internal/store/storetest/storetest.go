@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"login throttle and session listing", throttleCases},
 		{"user lifecycle", userLifecycleCases},
 		{"sign-up rules and invitations", signupCases},
+		{"geography rules", geoCases},
 		{"second factor and token scopes", mfaCases},
 		{"access requests", accessCases},
 		{"unknown ids", unknownIDCases()},
