@@ -172,7 +172,7 @@ func open(ctx context.Context, env Env, cfg config.Config, migrate bool) (*servi
 		return nil, nil, err
 	}
 	svc, err := service.New(ctx, st, service.Options{Logger: slog.New(slog.DiscardHandler), Password: env.Password, SessionTTL: cfg.SessionTTL,
-		Throttle: throttleOf(cfg.Login), Mail: mailer(cfg)})
+		Throttle: throttleOf(cfg.Login), RateLimit: rateLimitOf(cfg.RateLimit), Mail: mailer(cfg)})
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -190,6 +190,18 @@ func throttleOf(l config.Login) service.Throttle {
 		return n
 	}
 	return service.Throttle{PerLogin: off(l.MaxFailures), PerIP: off(l.MaxFailuresPerIP), Window: l.Window}
+}
+
+// rateLimitOf turns the configuration's public-request limits into the
+// service's, where 0 means the default and a negative number off.
+func rateLimitOf(l config.RateLimit) service.RateLimit {
+	off := func(n int) int {
+		if n == 0 {
+			return -1
+		}
+		return n
+	}
+	return service.RateLimit{PerIP: off(l.MaxPerIP), PerEmail: off(l.MaxPerEmail), Window: l.Window}
 }
 
 // mailer is the configured mail sender: SMTP when a host is set,

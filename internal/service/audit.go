@@ -13,9 +13,12 @@ import (
 // Audit event types. The log records each with who, target, client IP and
 // result; denied and failed attempts are recorded as well as successes.
 const (
-	AuditLogin         = "auth.login"
-	AuditLogout        = "auth.logout"
-	AuditLockout       = "auth.lockout"
+	AuditLogin   = "auth.login"
+	AuditLogout  = "auth.logout"
+	AuditLockout = "auth.lockout"
+	// AuditRateLimit is a public request refused by its rate limit
+	// (once per counter and window).
+	AuditRateLimit     = "auth.rate_limited"
 	AuditSessionRevoke = "session.revoke"
 	AuditTokenCreate   = "token.create"
 	AuditTokenRevoke   = "token.revoke"
