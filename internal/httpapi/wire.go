@@ -33,6 +33,12 @@ type mfaDisableReq struct {
 	RecoveryCode string `json:"recovery_code,omitempty"`
 }
 
+// recoveryCodesReq confirms new recovery codes with one of the two.
+type recoveryCodesReq struct {
+	CurrentPassword string `json:"current_password,omitempty"`
+	Code            string `json:"code,omitempty"`
+}
+
 type loginResp struct {
 	User      domain.User `json:"user"`
 	CSRFToken string      `json:"csrf_token"`

@@ -43,10 +43,13 @@ const (
 	AuditInvitationCreate = "invitation.create"
 	AuditInvitationRevoke = "invitation.revoke"
 	AuditInvitationAccept = "invitation.accept"
-	// Second factor: enrolment started, enabled (first code), disabled.
-	AuditMFAEnroll  = "mfa.enroll"
-	AuditMFAEnable  = "mfa.enable"
-	AuditMFADisable = "mfa.disable"
+	// Second factor: enrolment started, enabled (first code), disabled,
+	// reset by a user manager, recovery codes replaced.
+	AuditMFAEnroll        = "mfa.enroll"
+	AuditMFAEnable        = "mfa.enable"
+	AuditMFADisable       = "mfa.disable"
+	AuditMFAReset         = "mfa.reset"
+	AuditMFARecoveryCodes = "mfa.recovery_codes"
 )
 
 // event starts an audit event of the actor.
@@ -60,8 +63,8 @@ func resultOf(err error) string {
 		return domain.AuditOK
 	}
 	if e, ok := AsError(err); ok {
-		if e == errInvalidCode {
-			return domain.AuditDenied // a wrong second-factor code is refused, not failed
+		if e == errInvalidCode || e == errWrongPassword {
+			return domain.AuditDenied // a wrong code or password is refused, not failed
 		}
 		switch e.Kind {
 		case KindForbidden, KindUnauthenticated, KindNotFound, KindConflict, KindBadToken:

@@ -434,13 +434,14 @@ func userChanges(before, after domain.User) map[string]string {
 }
 
 // requireOver checks that the actor may act on another user's sign-in
-// (password, sessions): manage_users, and manage_owners when that user
-// is an owner or admin.
+// (password, sessions, second factor): manage_users, and manage_owners
+// when that user is an owner or admin, directly or through a group.
 func (s *Service) requireOver(a Actor, u domain.User) error {
 	if err := s.require(a, authz.ManageUsers); err != nil {
 		return err
 	}
 	roles, _ := authz.ParseRoles(u.Roles)
+	roles |= s.Engine().EffectiveRoles(u.ID)
 	if roles.Has(authz.RoleOwner) || roles.Has(authz.RoleAdmin) {
 		return s.require(a, authz.ManageOwners)
 	}

@@ -387,6 +387,10 @@ type Tx interface {
 	// UseRecoveryCode marks an unused recovery code used; ErrNotFound if
 	// there is no such unused code of the user's.
 	UseRecoveryCode(ctx context.Context, userID, hash string) error
+	// ReplaceRecoveryCodes replaces the recovery codes of a user's
+	// enabled factor with these hashes; ErrNotFound if the user has no
+	// enabled factor.
+	ReplaceRecoveryCodes(ctx context.Context, userID string, recoveryHashes []string) error
 	// DeleteTOTP removes a user's factor, enabled or pending, with its
 	// recovery codes; ErrNotFound if there is none.
 	DeleteTOTP(ctx context.Context, userID string) error
