@@ -274,14 +274,14 @@ func (api *API) table() []route {
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				return s.GetUser(r.Context(), a, r.PathValue("id"))
 			}},
-		{Method: "PATCH", Path: "/api/v1/users/{id}", Admin: true, Summary: "Change a user: email, name, status, roles, access, fields", Tag: "users", Body: userPatch{}, Resp: domain.User{},
+		{Method: "PATCH", Path: "/api/v1/users/{id}", Admin: true, Summary: "Change a user: email, name, status (with an optional reason, kept in the audit log), roles, access, fields", Tag: "users", Body: userPatch{}, Resp: domain.User{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				in, err := body[userPatch](w, r)
 				if err != nil {
 					return nil, err
 				}
 				return s.UpdateUser(r.Context(), a, r.PathValue("id"), service.UserUpdate{Email: in.Email, DisplayName: in.DisplayName,
-					Status: in.Status, Roles: in.Roles, Access: in.Access, Fields: in.Fields})
+					Status: in.Status, Roles: in.Roles, Access: in.Access, Fields: in.Fields, Reason: in.Reason})
 			}},
 		{Method: "PUT", Path: "/api/v1/users/{id}/password", Admin: true, Summary: "Set a user's password (manage_users; ends their sessions)", Tag: "users", Body: adminPasswordReq{}, Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {

@@ -120,6 +120,8 @@ type userPatch struct {
 	Roles       *[]string          `json:"roles,omitempty"`
 	Access      *[]string          `json:"access,omitempty"`
 	Fields      *map[string]string `json:"fields,omitempty"`
+	// Reason says why the status changes; it is kept in the audit log.
+	Reason string `json:"reason,omitempty"`
 }
 
 type userList struct {

@@ -141,6 +141,17 @@ func (s *Service) ListAudit(ctx context.Context, a Actor, q AuditQuery) (AuditPa
 	if err := s.require(a, authz.ViewAudit); err != nil {
 		return AuditPage{}, err
 	}
+	return s.listAudit(ctx, a.AccountID, q)
+}
+
+// ListInstanceAudit returns the audit events recorded outside any account
+// (refused public requests that name no account, such as rate-limited
+// token checks): for the operator of the data directory (the CLI) only.
+func (s *Service) ListInstanceAudit(ctx context.Context, q AuditQuery) (AuditPage, error) {
+	return s.listAudit(ctx, "", q)
+}
+
+func (s *Service) listAudit(ctx context.Context, accountID string, q AuditQuery) (AuditPage, error) {
 	if q.Limit == 0 {
 		q.Limit = 100
 	}
@@ -158,7 +169,7 @@ func (s *Service) ListAudit(ctx context.Context, a Actor, q AuditQuery) (AuditPa
 		}
 		f.Before = int64(id)
 	}
-	evs, err := s.store.ListAudit(ctx, a.AccountID, f)
+	evs, err := s.store.ListAudit(ctx, accountID, f)
 	if err != nil {
 		return AuditPage{}, err
 	}
