@@ -467,8 +467,11 @@ func (s *Service) ResetUserMFA(ctx context.Context, a Actor, userID string) erro
 // (the CLI), who acts outside any account, so it works for an account's
 // only owner too. The event has no actor.
 func (s *Service) OperatorResetMFA(ctx context.Context, userID string) error {
+	if authz.ValidID(userID) != nil {
+		return notFound("user")
+	}
 	u, err := s.store.GetUser(ctx, userID)
-	if errors.Is(err, store.ErrNotFound) || authz.ValidID(userID) != nil {
+	if errors.Is(err, store.ErrNotFound) {
 		return notFound("user")
 	}
 	if err != nil {
