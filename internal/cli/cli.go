@@ -42,12 +42,16 @@ func commands() []command {
 		{"migrate", "[--data DIR]", "apply database migrations", migrate},
 		{"import", "[--data DIR] FILE", "import a scenario file (JSON Lines) in one transaction", importCmd},
 		{"account", "create|limits|list ...", "create accounts, set plan limits", account},
-		{"user", "create|clear-pending ...", "create users, clear users never validated", user},
+		{"user", "create|list|status|mfa-reset|clear-pending ...", "create and list users, change their status, reset a second factor, clear users never validated", user},
 		{"group", "create|add ...", "create groups, add members", group},
 		{"role", "grant|revoke ...", "grant or revoke an account role", role},
 		{"access", "relate|relations|list|revoke|expire ...", "set up request/approval relationships, list and revoke access requests, end grants past their end date", access},
 		{"outbox", "list|show ...", "read the mail written to the outbox folder (when no SMTP server is configured)", outbox},
-		{"token", "create --user ID", "issue an API token for a user (printed on stdout)", token},
+		{"token", "create|list|revoke ...", "issue an API token for a user (printed on stdout), list and revoke tokens", token},
+		{"session", "list|revoke --user ID [--id SESSION]", "list a user's sessions, end one or all of them", session},
+		{"invite", "--email E [--role R]... [--group G]... [--expires-days N] | list | revoke --id ID", "invite an email address (the token goes by mail), list and revoke invitations", invite},
+		{"signup", "show|set ...", "show or change the account's sign-up rules", signup},
+		{"audit", "[--actor ID] [--target T] [--type T] [--since T] [--until T] [--limit N] [--json] [--instance]", "print the audit log, newest first", auditCmd},
 		{"check", "--subject user:ID --permission P --object TYPE:ID", "check a permission", check},
 		{"list", "--subject user:ID --permission P --type TYPE", "list the objects a user has a permission on", list},
 		{"explain", "--subject user:ID --permission P --object TYPE:ID", "explain a permission", explain},
@@ -178,7 +182,7 @@ func openWith(ctx context.Context, env Env, cfg config.Config, migrate bool, loc
 		return nil, nil, err
 	}
 	svc, err := service.New(ctx, st, service.Options{Logger: slog.New(slog.DiscardHandler), Password: env.Password, SessionTTL: cfg.SessionTTL,
-		Throttle: throttleOf(cfg.Login), Mail: mailer(cfg), Geo: loc})
+		Throttle: throttleOf(cfg.Login), RateLimit: rateLimitOf(cfg.RateLimit), Mail: mailer(cfg), Geo: loc})
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -196,6 +200,18 @@ func throttleOf(l config.Login) service.Throttle {
 		return n
 	}
 	return service.Throttle{PerLogin: off(l.MaxFailures), PerIP: off(l.MaxFailuresPerIP), Window: l.Window}
+}
+
+// rateLimitOf turns the configuration's public-request limits into the
+// service's, where 0 means the default and a negative number off.
+func rateLimitOf(l config.RateLimit) service.RateLimit {
+	off := func(n int) int {
+		if n == 0 {
+			return -1
+		}
+		return n
+	}
+	return service.RateLimit{PerIP: off(l.MaxPerIP), PerEmail: off(l.MaxPerEmail), Window: l.Window}
 }
 
 // mailer is the configured mail sender: SMTP when a host is set,

@@ -191,11 +191,20 @@ func account(ctx context.Context, env Env, args []string) error {
 }
 
 func user(ctx context.Context, env Env, args []string) error {
-	if len(args) > 0 && args[0] == "clear-pending" {
-		return clearPending(ctx, env, args[1:])
+	if len(args) > 0 {
+		switch args[0] {
+		case "clear-pending":
+			return clearPending(ctx, env, args[1:])
+		case "status":
+			return userStatus(ctx, env, args[1:])
+		case "list":
+			return userList(ctx, env, args[1:])
+		case "mfa-reset":
+			return userMFAReset(ctx, env, args[1:])
+		}
 	}
 	if len(args) == 0 || args[0] != "create" {
-		return usagef("user create --username U --email E [--password-file F] [--role R]... | user clear-pending --older-than-days N [--dry-run]")
+		return usagef("user create --username U --email E [--password-file F] [--role R]... | user list [--status S] | user status --user ID --status active|deactivated|banned [--reason R] | user mfa-reset --user ID | user clear-pending --older-than-days N [--dry-run]")
 	}
 	var acct, username, email, display, pwFile, status string
 	var roles, access multi
@@ -368,32 +377,17 @@ func role(ctx context.Context, env Env, args []string) error {
 }
 
 func token(ctx context.Context, env Env, args []string) error {
-	if len(args) == 0 || args[0] != "create" {
-		return usagef("token create --user ID [--name N] [--expires-days N]")
+	if len(args) > 0 {
+		switch args[0] {
+		case "create":
+			return tokenCreate(ctx, env, args[1:])
+		case "list":
+			return tokenList(ctx, env, args[1:])
+		case "revoke":
+			return tokenRevoke(ctx, env, args[1:])
+		}
 	}
-	var userID, name string
-	var days int
-	return withService(ctx, env, "token create", args[1:], func(fs *flag.FlagSet) {
-		fs.StringVar(&userID, "user", "", "user id")
-		fs.StringVar(&name, "name", "cli", "token name")
-		fs.IntVar(&days, "expires-days", 0, "days until it expires (0: never)")
-	}, func(svc *service.Service, pos []string) error {
-		if err := noArgs(pos); err != nil {
-			return err
-		}
-		if userID == "" {
-			return usagef("--user is required")
-		}
-		if days < 0 {
-			return usagef("--expires-days cannot be negative")
-		}
-		tok, err := svc.IssueToken(ctx, userID, name, time.Duration(days)*24*time.Hour)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(env.Stdout, tok.Secret)
-		return nil
-	})
+	return usagef("token create --user ID [--scope read|write|admin]... [--name N] [--expires-days N] | token list --user ID | token revoke --id ID")
 }
 
 // queryFlags are the flags of check, list and explain.

@@ -33,6 +33,7 @@ type Config struct {
 	SessionTTL    time.Duration // ATRIUM_SESSION_TTL
 	SyncInterval  time.Duration // ATRIUM_SYNC_INTERVAL: pick up other processes' writes
 	Login         Login
+	RateLimit     RateLimit
 	Bootstrap     Bootstrap
 	Mail          Mail
 	Proxy         Proxy
@@ -78,6 +79,18 @@ type Login struct {
 	Window           time.Duration // ATRIUM_LOGIN_FAILURE_WINDOW
 }
 
+// RateLimit bounds the public requests that send mail or take one-time
+// tokens (sign-up, password reset and its confirmation, email
+// verification, accepting an invitation): MaxPerIP per endpoint from one
+// client address, and MaxPerEmail sign-up or reset requests naming one
+// email or login (any case or spacing), within Window; over it the
+// answer is 429 rate_limited with Retry-After. A limit of 0 turns it off.
+type RateLimit struct {
+	MaxPerIP    int           // ATRIUM_RATE_LIMIT_PER_IP
+	MaxPerEmail int           // ATRIUM_RATE_LIMIT_PER_EMAIL
+	Window      time.Duration // ATRIUM_RATE_LIMIT_WINDOW
+}
+
 // Bootstrap is the first start's account and owner.
 type Bootstrap struct {
 	AccountName string // ATRIUM_BOOTSTRAP_ACCOUNT
@@ -95,6 +108,7 @@ func Default() Config {
 		SessionTTL:   12 * time.Hour,
 		SyncInterval: time.Second,
 		Login:        Login{MaxFailures: 5, MaxFailuresPerIP: 50, Window: 15 * time.Minute},
+		RateLimit:    RateLimit{MaxPerIP: 20, MaxPerEmail: 5, Window: time.Hour},
 		Mail:         Mail{SMTPPort: 587, From: "Atrium <atrium@localhost>"},
 	}
 }
@@ -113,9 +127,10 @@ func (c Config) String() string {
 	for i, p := range c.Proxy.Trusted {
 		proxies[i] = p.String()
 	}
-	return fmt.Sprintf("data=%s addr=%s log_level=%s log_json=%t access_log=%t secure_cookies=%t session_ttl=%s sync_interval=%s login_max_failures=%d login_max_failures_per_ip=%d login_failure_window=%s bootstrap_account=%q bootstrap_username=%q bootstrap_email=%q bootstrap_password=%s smtp_host=%q smtp_port=%d smtp_username=%q smtp_password=%s mail_from=%q trusted_proxy_header=%q trusted_proxies=%q geoip_db=%q",
+	return fmt.Sprintf("data=%s addr=%s log_level=%s log_json=%t access_log=%t secure_cookies=%t session_ttl=%s sync_interval=%s login_max_failures=%d login_max_failures_per_ip=%d login_failure_window=%s rate_limit_per_ip=%d rate_limit_per_email=%d rate_limit_window=%s bootstrap_account=%q bootstrap_username=%q bootstrap_email=%q bootstrap_password=%s smtp_host=%q smtp_port=%d smtp_username=%q smtp_password=%s mail_from=%q trusted_proxy_header=%q trusted_proxies=%q geoip_db=%q",
 		c.DataDir, c.Addr, c.LogLevel, c.LogJSON, c.AccessLog, c.SecureCookies, c.SessionTTL, c.SyncInterval,
 		c.Login.MaxFailures, c.Login.MaxFailuresPerIP, c.Login.Window,
+		c.RateLimit.MaxPerIP, c.RateLimit.MaxPerEmail, c.RateLimit.Window,
 		c.Bootstrap.AccountName, c.Bootstrap.Username, c.Bootstrap.Email, pw,
 		c.Mail.SMTPHost, c.Mail.SMTPPort, c.Mail.SMTPUsername, smtpPW, c.Mail.From,
 		c.Proxy.Header, strings.Join(proxies, ","), c.GeoIPDB)
@@ -183,6 +198,9 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	count("ATRIUM_LOGIN_MAX_FAILURES", &c.Login.MaxFailures)
 	count("ATRIUM_LOGIN_MAX_FAILURES_PER_IP", &c.Login.MaxFailuresPerIP)
 	dur("ATRIUM_LOGIN_FAILURE_WINDOW", &c.Login.Window)
+	count("ATRIUM_RATE_LIMIT_PER_IP", &c.RateLimit.MaxPerIP)
+	count("ATRIUM_RATE_LIMIT_PER_EMAIL", &c.RateLimit.MaxPerEmail)
+	dur("ATRIUM_RATE_LIMIT_WINDOW", &c.RateLimit.Window)
 	str("ATRIUM_BOOTSTRAP_ACCOUNT", &c.Bootstrap.AccountName)
 	str("ATRIUM_BOOTSTRAP_USERNAME", &c.Bootstrap.Username)
 	str("ATRIUM_BOOTSTRAP_EMAIL", &c.Bootstrap.Email)

@@ -181,3 +181,37 @@ func TestProxyAndGeoIPSettings(t *testing.T) {
 		})
 	}
 }
+
+func TestRateLimitSettings(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		want RateLimit
+		bad  string
+	}{
+		{"the defaults are 20 per address and 5 per email in an hour", nil, RateLimit{20, 5, time.Hour}, ""},
+		{"each setting is read from its variable", map[string]string{"ATRIUM_RATE_LIMIT_PER_IP": "0", "ATRIUM_RATE_LIMIT_PER_EMAIL": "2", "ATRIUM_RATE_LIMIT_WINDOW": "10m"},
+			RateLimit{0, 2, 10 * time.Minute}, ""},
+		{"a negative limit is refused", map[string]string{"ATRIUM_RATE_LIMIT_PER_EMAIL": "-3"}, RateLimit{}, "ATRIUM_RATE_LIMIT_PER_EMAIL"},
+		{"a limit that is not a number is refused", map[string]string{"ATRIUM_RATE_LIMIT_PER_IP": "lots"}, RateLimit{}, "ATRIUM_RATE_LIMIT_PER_IP"},
+		{"a window that is not a duration is refused", map[string]string{"ATRIUM_RATE_LIMIT_WINDOW": "0s"}, RateLimit{}, "ATRIUM_RATE_LIMIT_WINDOW"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := Default()
+			err := cfg.FromEnv(env(c.env))
+			if c.bad != "" {
+				if err == nil || !strings.Contains(err.Error(), c.bad) {
+					t.Errorf("error %v, want one naming %s", err, c.bad)
+				}
+				return
+			}
+			if err != nil || cfg.RateLimit != c.want {
+				t.Errorf("rate limit settings %+v (%v), want %+v", cfg.RateLimit, err, c.want)
+			}
+			if s := cfg.String(); !strings.Contains(s, "rate_limit_window="+c.want.Window.String()) {
+				t.Errorf("String() does not show the window: %s", s)
+			}
+		})
+	}
+}

@@ -68,7 +68,8 @@ func newFixture(t *testing.T) *fixture {
 }
 
 // newFixtureWith is newFixture with service options (the password cost is
-// always the cheap test one).
+// always the cheap test one; the public rate limits are off unless opt
+// sets them).
 func newFixtureWith(t *testing.T, opt service.Options) *fixture {
 	t.Helper()
 	return newFixtureAPI(t, opt, httpapi.Options{})
@@ -84,6 +85,12 @@ func newFixtureAPI(t *testing.T, opt service.Options, apiOpt httpapi.Options) *f
 	}
 	t.Cleanup(func() { st.Close() })
 	opt.Password = identity.TestParams
+	if opt.RateLimit == (service.RateLimit{}) {
+		// Every test client shares 127.0.0.1: tests that are not about the
+		// public rate limits run without them (ratelimit_test.go sets its
+		// own).
+		opt.RateLimit = service.RateLimit{PerIP: -1, PerEmail: -1}
+	}
 	outbox := mail.Outbox{Dir: t.TempDir(), From: "Atrium <atrium@atrium.example>"}
 	if opt.Mail == nil {
 		opt.Mail = outbox

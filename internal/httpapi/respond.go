@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"atrium/internal/service"
 	"atrium/internal/store"
@@ -51,6 +52,7 @@ var kindStatus = map[service.Kind]int{
 	service.KindTooLarge:        http.StatusRequestEntityTooLarge,
 	service.KindBadQuery:        http.StatusBadRequest,
 	service.KindBadToken:        http.StatusBadRequest,
+	service.KindRateLimited:     http.StatusTooManyRequests,
 }
 
 // fail writes err as an error response. It is the one place errors become
@@ -65,6 +67,11 @@ func (api *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if se, ok := service.AsError(err); ok && se.Kind != service.KindInternal {
 		if se.Kind == service.KindUnauthenticated {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="atrium"`)
+		}
+		if se.RetryAfter > 0 {
+			// Whole seconds, rounded up: a client that waits that long
+			// is let through.
+			w.Header().Set("Retry-After", strconv.FormatInt(int64((se.RetryAfter+time.Second-1)/time.Second), 10))
 		}
 		writeJSON(w, kindStatus[se.Kind], ErrorBody{ErrorDetail{Code: se.Code, Message: se.Message, Field: se.Field}})
 		return

@@ -152,6 +152,15 @@ func (api *API) table() []route {
 				}
 				return nil, s.DisableTOTP(r.Context(), a, in.Code, in.RecoveryCode)
 			}},
+		{Method: "POST", Path: "/api/v1/me/mfa/recovery-codes", Admin: true, Summary: "Replace your recovery codes with 10 new ones, shown this once, confirmed by your current password or a current code", Tag: "auth",
+			Body: recoveryCodesReq{}, Resp: service.RecoveryCodes{},
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				in, err := body[recoveryCodesReq](w, r)
+				if err != nil {
+					return nil, err
+				}
+				return s.RegenerateRecoveryCodes(r.Context(), a, in.CurrentPassword, in.Code)
+			}},
 		{Method: "GET", Path: "/api/v1/tokens", Summary: "Your API tokens (never their secrets)", Tag: "auth", Resp: tokenList{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				ts, err := s.ListTokens(r.Context(), a)
@@ -278,14 +287,14 @@ func (api *API) table() []route {
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				return s.GetUser(r.Context(), a, r.PathValue("id"))
 			}},
-		{Method: "PATCH", Path: "/api/v1/users/{id}", Admin: true, Summary: "Change a user: email, name, status, roles, access, fields", Tag: "users", Body: userPatch{}, Resp: domain.User{},
+		{Method: "PATCH", Path: "/api/v1/users/{id}", Admin: true, Summary: "Change a user: email, name, status (with an optional reason, kept in the audit log), roles, access, fields", Tag: "users", Body: userPatch{}, Resp: domain.User{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				in, err := body[userPatch](w, r)
 				if err != nil {
 					return nil, err
 				}
 				return s.UpdateUser(r.Context(), a, r.PathValue("id"), service.UserUpdate{Email: in.Email, DisplayName: in.DisplayName,
-					Status: in.Status, Roles: in.Roles, Access: in.Access, Fields: in.Fields})
+					Status: in.Status, Roles: in.Roles, Access: in.Access, Fields: in.Fields, Reason: in.Reason})
 			}},
 		{Method: "PUT", Path: "/api/v1/users/{id}/password", Admin: true, Summary: "Set a user's password (manage_users; ends their sessions)", Tag: "users", Body: adminPasswordReq{}, Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
@@ -314,6 +323,21 @@ func (api *API) table() []route {
 					api.clearCookie(w, r)
 				}
 				return nil, nil
+			}},
+		{Method: "DELETE", Path: "/api/v1/users/{id}/sessions/{session}", Admin: true, Summary: "Sign a user out of one session, at once (manage_users)", Tag: "users", Status: http.StatusNoContent,
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				if r.PathValue("id") == a.UserID {
+					current, err := s.RevokeMySession(r.Context(), a, r.PathValue("session"))
+					if current {
+						api.clearCookie(w, r)
+					}
+					return nil, err
+				}
+				return nil, s.RevokeUserSession(r.Context(), a, r.PathValue("id"), r.PathValue("session"))
+			}},
+		{Method: "DELETE", Path: "/api/v1/users/{id}/mfa", Admin: true, Summary: "Reset another user's second factor (lost authenticator and recovery codes): removes it and ends their sessions (manage_users; manage_owners for owners and admins)", Tag: "users", Status: http.StatusNoContent,
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				return nil, s.ResetUserMFA(r.Context(), a, r.PathValue("id"))
 			}},
 		{Method: "GET", Path: "/api/v1/users/{id}/tokens", Admin: true, Summary: "A user's API tokens, never their secrets (manage_api_tokens)", Tag: "users", Resp: tokenList{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {

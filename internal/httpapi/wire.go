@@ -33,6 +33,12 @@ type mfaDisableReq struct {
 	RecoveryCode string `json:"recovery_code,omitempty"`
 }
 
+// recoveryCodesReq confirms new recovery codes with one of the two.
+type recoveryCodesReq struct {
+	CurrentPassword string `json:"current_password,omitempty"`
+	Code            string `json:"code,omitempty"`
+}
+
 type loginResp struct {
 	User      domain.User `json:"user"`
 	CSRFToken string      `json:"csrf_token"`
@@ -114,6 +120,8 @@ type userPatch struct {
 	Roles       *[]string          `json:"roles,omitempty"`
 	Access      *[]string          `json:"access,omitempty"`
 	Fields      *map[string]string `json:"fields,omitempty"`
+	// Reason says why the status changes; it is kept in the audit log.
+	Reason string `json:"reason,omitempty"`
 }
 
 type userList struct {

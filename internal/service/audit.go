@@ -13,9 +13,12 @@ import (
 // Audit event types. The log records each with who, target, client IP and
 // result; denied and failed attempts are recorded as well as successes.
 const (
-	AuditLogin         = "auth.login"
-	AuditLogout        = "auth.logout"
-	AuditLockout       = "auth.lockout"
+	AuditLogin   = "auth.login"
+	AuditLogout  = "auth.logout"
+	AuditLockout = "auth.lockout"
+	// AuditRateLimit is a public request refused by its rate limit
+	// (once per counter and window).
+	AuditRateLimit     = "auth.rate_limited"
 	AuditSessionRevoke = "session.revoke"
 	AuditTokenCreate   = "token.create"
 	AuditTokenRevoke   = "token.revoke"
@@ -43,10 +46,13 @@ const (
 	// The geography rule changed; refusals it causes are recorded as
 	// auth.login, auth.signup and invitation.accept with a country.
 	AuditGeoRule = "account.geo_rule"
-	// Second factor: enrolment started, enabled (first code), disabled.
-	AuditMFAEnroll  = "mfa.enroll"
-	AuditMFAEnable  = "mfa.enable"
-	AuditMFADisable = "mfa.disable"
+	// Second factor: enrolment started, enabled (first code), disabled,
+	// reset by a user manager, recovery codes replaced.
+	AuditMFAEnroll        = "mfa.enroll"
+	AuditMFAEnable        = "mfa.enable"
+	AuditMFADisable       = "mfa.disable"
+	AuditMFAReset         = "mfa.reset"
+	AuditMFARecoveryCodes = "mfa.recovery_codes"
 )
 
 // event starts an audit event of the actor.
@@ -60,8 +66,8 @@ func resultOf(err error) string {
 		return domain.AuditOK
 	}
 	if e, ok := AsError(err); ok {
-		if e == errInvalidCode {
-			return domain.AuditDenied // a wrong second-factor code is refused, not failed
+		if e == errInvalidCode || e == errWrongPassword {
+			return domain.AuditDenied // a wrong code or password is refused, not failed
 		}
 		switch e.Kind {
 		case KindForbidden, KindUnauthenticated, KindNotFound, KindConflict, KindBadToken:
@@ -138,6 +144,17 @@ func (s *Service) ListAudit(ctx context.Context, a Actor, q AuditQuery) (AuditPa
 	if err := s.require(a, authz.ViewAudit); err != nil {
 		return AuditPage{}, err
 	}
+	return s.listAudit(ctx, a.AccountID, q)
+}
+
+// ListInstanceAudit returns the audit events recorded outside any account
+// (refused public requests that name no account, such as rate-limited
+// token checks): for the operator of the data directory (the CLI) only.
+func (s *Service) ListInstanceAudit(ctx context.Context, q AuditQuery) (AuditPage, error) {
+	return s.listAudit(ctx, "", q)
+}
+
+func (s *Service) listAudit(ctx context.Context, accountID string, q AuditQuery) (AuditPage, error) {
 	if q.Limit == 0 {
 		q.Limit = 100
 	}
@@ -155,7 +172,7 @@ func (s *Service) ListAudit(ctx context.Context, a Actor, q AuditQuery) (AuditPa
 		}
 		f.Before = int64(id)
 	}
-	evs, err := s.store.ListAudit(ctx, a.AccountID, f)
+	evs, err := s.store.ListAudit(ctx, accountID, f)
 	if err != nil {
 		return AuditPage{}, err
 	}

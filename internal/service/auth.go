@@ -296,12 +296,17 @@ func (s *Service) CreateToken(ctx context.Context, a Actor, name string, ttl tim
 	return s.issueToken(ctx, a, a.UserID, name, ttl, scopes)
 }
 
-// IssueToken creates an API token for an active user (operator action,
-// CLI; the API's CreateToken is the user's own).
+// IssueToken creates an API token with every scope for an active user
+// (operator action, CLI; the API's CreateToken is the user's own).
 func (s *Service) IssueToken(ctx context.Context, userID, name string, ttl time.Duration) (NewToken, error) {
+	return s.IssueScopedToken(ctx, userID, name, ttl, nil)
+}
+
+// IssueScopedToken is IssueToken with the given scopes (nil: all).
+func (s *Service) IssueScopedToken(ctx context.Context, userID, name string, ttl time.Duration, scopes []string) (NewToken, error) {
 	acct, _ := s.Engine().UserAccount(userID)
 	// The operator acts outside any account: the event has no actor.
-	return s.issueToken(ctx, Actor{AccountID: acct, IP: "local"}, userID, name, ttl, nil)
+	return s.issueToken(ctx, Actor{AccountID: acct, IP: "local"}, userID, name, ttl, scopes)
 }
 
 func (s *Service) issueToken(ctx context.Context, a Actor, userID, name string, ttl time.Duration, scopes []string) (NewToken, error) {

@@ -3,6 +3,7 @@ package service
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"atrium/internal/store"
 )
@@ -21,6 +22,7 @@ const (
 	KindTooLarge             // the request or a collection in it is too large
 	KindBadQuery             // a search or filter query cannot be understood
 	KindBadToken             // a one-time token is unknown, used, expired or of another purpose
+	KindRateLimited          // too many requests of this kind from this client or for this email; try again after RetryAfter
 )
 
 // Error is a service error with a stable code and a message safe to show
@@ -30,7 +32,10 @@ type Error struct {
 	Code    string
 	Message string
 	Field   string // the request field at fault, if one is
-	Err     error
+	// RetryAfter, for KindRateLimited, is how long until the request may
+	// succeed.
+	RetryAfter time.Duration
+	Err        error
 }
 
 func (e *Error) Error() string {

@@ -101,21 +101,35 @@ func takeUserToken(ctx context.Context, tx store.Tx, secret, purpose string, ev 
 // whose username or email is login. Whether anyone matched never shows:
 // the work, lookup included, runs after the call returns, and the call
 // fails only on malformed input.
+//
+// Requests are rate-limited per client address and per login (see
+// RateLimit): over the limit the answer is ErrRateLimited, the same for
+// logins that name someone and logins that do not.
 func (s *Service) RequestPasswordReset(ctx context.Context, login, ip string) error {
 	login = strings.TrimSpace(login)
+	if _, err := s.admit(ctx, publicRequest{action: RatePasswordReset, ip: ip, target: login, attribute: s.attributeLogin(login)}); err != nil {
+		return err
+	}
 	if login == "" || len(login) > 254 {
 		return invalid("login", "give your username or email (at most 254 characters)")
 	}
-	s.mailWG.Add(1)
-	go func() {
-		defer s.mailWG.Done()
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-		defer cancel()
+	s.background(ctx, func(ctx context.Context) {
 		if err := s.sendResets(ctx, login, ip); err != nil {
 			s.log.Error("password reset request failed", "err", err)
 		}
-	}()
+	})
 	return nil
+}
+
+// attributeLogin puts a refused request naming login into the account of
+// the one user it names, if it names exactly one.
+func (s *Service) attributeLogin(login string) func(ctx context.Context, ev *domain.AuditEvent) {
+	return func(ctx context.Context, ev *domain.AuditEvent) {
+		creds, err := s.store.FindLogin(ctx, login)
+		if err == nil && len(creds) == 1 {
+			ev.Account, ev.Target = creds[0].AccountID, "user:"+creds[0].UserID
+		}
+	}
 }
 
 func (s *Service) sendResets(ctx context.Context, login, ip string) error {
@@ -166,7 +180,21 @@ func (s *Service) sendResets(ctx context.Context, login, ip string) error {
 // ResetPassword sets a new password with a reset token: the token is used
 // up, every session of the user ends, and the user's other reset tokens
 // stop working. A bad password is refused before the token is looked at.
+// Confirmations are rate-limited per client address (see RateLimit); only
+// refused ones count.
 func (s *Service) ResetPassword(ctx context.Context, token, password, ip string) error {
+	at, err := s.admit(ctx, publicRequest{action: RateResetConfirm, ip: ip})
+	if err != nil {
+		return err
+	}
+	if err := s.resetPassword(ctx, token, password, ip); err != nil {
+		return err
+	}
+	s.forgive(ctx, at)
+	return nil
+}
+
+func (s *Service) resetPassword(ctx context.Context, token, password, ip string) error {
 	if err := identity.CheckPassword(password); err != nil {
 		return invalidErr("password", err)
 	}
@@ -198,8 +226,21 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, ip string)
 // VerifyEmail marks the email of a verification token's user verified; a
 // pending user becomes active (within the plan's user limit), unless the
 // account's sign-up rules require approval: then the user stays pending
-// until a user manager activates them.
+// until a user manager activates them. Verifications are rate-limited per
+// client address (see RateLimit); only refused ones count.
 func (s *Service) VerifyEmail(ctx context.Context, token, ip string) error {
+	at, err := s.admit(ctx, publicRequest{action: RateVerifyEmail, ip: ip})
+	if err != nil {
+		return err
+	}
+	if err := s.verifyEmail(ctx, token, ip); err != nil {
+		return err
+	}
+	s.forgive(ctx, at)
+	return nil
+}
+
+func (s *Service) verifyEmail(ctx context.Context, token, ip string) error {
 	ev := domain.AuditEvent{Type: AuditEmailVerify, ClientIP: ip, Result: domain.AuditOK}
 	_, err := s.auditedUpdate(ctx, ev, func(tx store.Tx, ev *domain.AuditEvent) error {
 		u, err := takeUserToken(ctx, tx, token, store.PurposeVerifyEmail, ev)

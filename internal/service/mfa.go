@@ -11,13 +11,16 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"atrium/internal/authz"
 	"atrium/internal/domain"
+	"atrium/internal/identity"
 	"atrium/internal/store"
 )
 
@@ -47,6 +50,10 @@ var ErrMFARequired = &Error{Kind: KindUnauthenticated, Code: "mfa_required",
 
 // errInvalidCode is a wrong, used or expired code of a signed-in user.
 var errInvalidCode = &Error{Kind: KindInvalid, Code: "invalid_code", Field: "code", Message: "the code is wrong, used or expired"}
+
+// errWrongPassword is a wrong current password given to confirm a change
+// of one's own second factor.
+var errWrongPassword = &Error{Kind: KindInvalid, Code: "invalid_password", Field: "current_password", Message: "the current password is wrong"}
 
 // TOTPEnrolment is a started enrolment: the secret is shown this once.
 type TOTPEnrolment struct {
@@ -205,6 +212,13 @@ func (s *Service) enabledTOTP(ctx context.Context, userID string) (store.TOTP, b
 // cannot try codes faster than a password guesser. Locked, it answers as
 // a wrong code does.
 func (s *Service) throttledCode(ctx context.Context, a Actor, ev domain.AuditEvent, check func() error) error {
+	return s.throttledCheck(ctx, a, ev, errInvalidCode, check)
+}
+
+// throttledCheck is throttledCode for a check whose failure is wrong
+// (a wrong code, a wrong password): that failure counts, and a locked
+// user gets it without the check.
+func (s *Service) throttledCheck(ctx context.Context, a Actor, ev domain.AuditEvent, wrong *Error, check func() error) error {
 	u, err := s.store.GetUser(ctx, a.UserID)
 	if err != nil {
 		return err
@@ -214,10 +228,10 @@ func (s *Service) throttledCode(ctx context.Context, a Actor, ev domain.AuditEve
 		return err
 	}
 	if !ok {
-		return s.refused(ctx, ev, errInvalidCode)
+		return s.refused(ctx, ev, wrong)
 	}
 	if err := check(); err != nil {
-		if errors.Is(err, errInvalidCode) {
+		if errors.Is(err, wrong) {
 			s.failed(ctx, at, ev)
 			return s.refused(ctx, ev, err)
 		}
@@ -354,5 +368,154 @@ func (s *Service) DisableTOTP(ctx context.Context, a Actor, code, recovery strin
 		}
 		return err
 	})
+	return err
+}
+
+// RegenerateRecoveryCodes replaces the actor's recovery codes with 10 new
+// ones, shown this once; the old ones, used or not, stop working. It
+// needs the actor's current password or a current TOTP code (then spent),
+// checked under the sign-in throttle like every code of a signed-in
+// user, so that a stolen session alone cannot take the codes.
+func (s *Service) RegenerateRecoveryCodes(ctx context.Context, a Actor, password, code string) (RecoveryCodes, error) {
+	if err := s.member(a); err != nil {
+		return RecoveryCodes{}, err
+	}
+	ev := a.event(AuditMFARecoveryCodes, "user:"+a.UserID)
+	t, on, err := s.enabledTOTP(ctx, a.UserID)
+	if err != nil {
+		return RecoveryCodes{}, err
+	}
+	if !on {
+		return RecoveryCodes{}, s.refused(ctx, ev, errMFANotEnabled)
+	}
+	if password == "" && code == "" {
+		return RecoveryCodes{}, s.refused(ctx, ev, invalid("current_password", "give your current_password or a code from your authenticator"))
+	}
+	if code != "" {
+		ev.Detail = map[string]string{"confirmed_by": MFATOTP}
+		err = s.throttledCode(ctx, a, ev, func() error {
+			_, err := s.useFactor(ctx, t, code, "")
+			return err
+		})
+	} else {
+		ev.Detail = map[string]string{"confirmed_by": "password"}
+		err = s.throttledCheck(ctx, a, ev, errWrongPassword, func() error {
+			ok, err := s.passwordMatches(ctx, a.UserID, password)
+			if err == nil && !ok {
+				err = errWrongPassword
+			}
+			return err
+		})
+	}
+	if err != nil {
+		return RecoveryCodes{}, err
+	}
+	codes, hashes := newRecoveryCodes(a.UserID)
+	_, err = s.auditedUpdate(ctx, ev, func(tx store.Tx, _ *domain.AuditEvent) error {
+		err := tx.ReplaceRecoveryCodes(ctx, a.UserID, hashes)
+		if errors.Is(err, store.ErrNotFound) {
+			return errMFANotEnabled // turned off meanwhile
+		}
+		return err
+	})
+	if err != nil {
+		return RecoveryCodes{}, err
+	}
+	return RecoveryCodes{Codes: codes}, nil
+}
+
+// errMFANotEnabled: there is no enabled second factor to act on.
+var errMFANotEnabled = conflict("mfa_not_enabled", "two-factor sign-in is not on")
+
+// passwordMatches checks a user's password.
+func (s *Service) passwordMatches(ctx context.Context, userID, password string) (bool, error) {
+	if password == "" || len(password) > identity.MaxPasswordLen*4 {
+		return false, nil
+	}
+	u, err := s.store.GetUser(ctx, userID)
+	if err != nil {
+		return false, err
+	}
+	creds, err := s.store.FindLogin(ctx, u.Username)
+	if err != nil {
+		return false, err
+	}
+	for _, c := range creds {
+		if c.UserID == u.ID && c.PasswordHash != "" {
+			return identity.VerifyPassword(c.PasswordHash, password)
+		}
+	}
+	return false, nil
+}
+
+// ResetUserMFA removes another user's second factor, enabled or pending,
+// with its recovery codes, and ends every session of theirs: for a user
+// who lost their authenticator and their recovery codes. It needs
+// manage_users over the user (manage_owners for an owner or admin, as
+// setting their password does); users of other accounts are not found.
+// The user then signs in with their password alone and may enrol again.
+// One's own factor is turned off with a code instead (DisableTOTP), so
+// that a stolen session of an admin cannot strip its own second factor.
+func (s *Service) ResetUserMFA(ctx context.Context, a Actor, userID string) error {
+	if err := s.member(a); err != nil {
+		return err
+	}
+	return s.resetMFA(ctx, a, userID)
+}
+
+// OperatorResetMFA is ResetUserMFA for the operator of the data directory
+// (the CLI), who acts outside any account, so it works for an account's
+// only owner too. The event has no actor.
+func (s *Service) OperatorResetMFA(ctx context.Context, userID string) error {
+	if authz.ValidID(userID) != nil {
+		return notFound("user")
+	}
+	u, err := s.store.GetUser(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound("user")
+	}
+	if err != nil {
+		return err
+	}
+	return s.resetMFA(ctx, Actor{AccountID: u.AccountID, IP: "local"}, userID)
+}
+
+func (s *Service) resetMFA(ctx context.Context, a Actor, userID string) error {
+	_, err := s.auditedUpdate(ctx, a.event(AuditMFAReset, "user:"+userID), func(tx store.Tx, ev *domain.AuditEvent) error {
+		u, err := userInAccount(ctx, tx, a, userID)
+		if err != nil {
+			return err
+		}
+		if a.UserID != "" {
+			if u.ID == a.UserID {
+				return forbidden("turn your own two-factor sign-in off with a code (DELETE /api/v1/me/mfa/totp)")
+			}
+			if err := s.requireOver(a, u); err != nil {
+				return err
+			}
+		}
+		t, err := tx.GetTOTP(ctx, u.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("two-factor sign-in")
+		}
+		if err != nil {
+			return err
+		}
+		ss, err := tx.ListSessions(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		ev.Detail = map[string]string{"mfa": MFATOTP, "sessions": strconv.Itoa(len(ss))}
+		if t.EnabledAt == nil {
+			ev.Detail["mfa"] = "pending"
+		}
+		if err := tx.DeleteTOTP(ctx, u.ID); err != nil {
+			return err
+		}
+		return tx.DeleteUserSessions(ctx, u.ID)
+	})
+	if err == nil {
+		s.log.Info("two-factor sign-in reset", "user", userID, "by", a.UserID)
+	}
 	return err
 }

@@ -49,6 +49,9 @@ type Options struct {
 	SessionTTL time.Duration
 	// Throttle limits failed sign-ins; see Throttle.
 	Throttle Throttle
+	// RateLimit bounds public requests that send mail or take one-time
+	// tokens; see RateLimit.
+	RateLimit RateLimit
 	// Mail delivers verification and password-reset mail; nil means
 	// none is sent (it is logged as undeliverable).
 	Mail mail.Sender
@@ -66,9 +69,11 @@ type Service struct {
 	pw     identity.Params
 	ttl    time.Duration
 	thr    Throttle
+	rate   RateLimit
 	mail   mail.Sender
 	geo    Locator
-	// mailWG tracks password-reset requests finishing in the background.
+	// mailWG tracks work finishing in the background: password-reset
+	// requests, sign-ups, audits of rate-limited requests.
 	mailWG sync.WaitGroup
 	// dummyHash is verified when a sign-in names nobody, so that unknown
 	// and known logins take the same time.
@@ -89,7 +94,7 @@ type Service struct {
 
 // New loads the permission engine from the store and returns a Service.
 func New(ctx context.Context, st store.Store, opt Options) (*Service, error) {
-	s := &Service{store: st, log: opt.Logger, pw: opt.Password, ttl: opt.SessionTTL, thr: opt.Throttle.withDefaults(), mail: opt.Mail, geo: opt.Geo}
+	s := &Service{store: st, log: opt.Logger, pw: opt.Password, ttl: opt.SessionTTL, thr: opt.Throttle.withDefaults(), rate: opt.RateLimit.withDefaults(), mail: opt.Mail, geo: opt.Geo}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

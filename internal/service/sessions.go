@@ -102,6 +102,22 @@ func (s *Service) RevokeMySession(ctx context.Context, a Actor, handle string) (
 // own, or with manage_users any user's of the account (an owner's or
 // admin's needs manage_owners, as setting their password does).
 func (s *Service) RevokeUserSessions(ctx context.Context, a Actor, userID string) error {
+	return s.revokeUserSessions(ctx, a, userID, "")
+}
+
+// RevokeUserSession ends one session of a user, by its handle, with the
+// rights of RevokeUserSessions. A handle that is not one of the user's
+// live sessions is not found.
+func (s *Service) RevokeUserSession(ctx context.Context, a Actor, userID, handle string) error {
+	if handle == "" {
+		return notFound("session")
+	}
+	return s.revokeUserSessions(ctx, a, userID, handle)
+}
+
+// revokeUserSessions ends the session handle of a user, or every one
+// when handle is "".
+func (s *Service) revokeUserSessions(ctx context.Context, a Actor, userID, handle string) error {
 	if err := s.member(a); err != nil {
 		return err
 	}
@@ -118,6 +134,15 @@ func (s *Service) RevokeUserSessions(ctx context.Context, a Actor, userID string
 		ss, err := tx.ListSessions(ctx, u.ID)
 		if err != nil {
 			return err
+		}
+		if handle != "" {
+			ev.Detail = map[string]string{"session": truncate(handle, 40)}
+			for _, se := range ss {
+				if sessionHandle(se.IDHash) == handle && time.Now().Before(se.ExpiresAt) {
+					return tx.DeleteSession(ctx, se.IDHash)
+				}
+			}
+			return notFound("session")
 		}
 		ev.Detail = map[string]string{"session": "all", "sessions": strconv.Itoa(len(ss))}
 		return tx.DeleteUserSessions(ctx, u.ID)

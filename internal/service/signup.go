@@ -123,7 +123,13 @@ type SignupInput struct {
 // answer: a new user is created, the owner of an email already registered
 // is told by mail that someone tried again, a banned email is ignored,
 // and a username already taken is reported by mail to the address given.
+//
+// Sign-ups are rate-limited per client address and per email (see
+// RateLimit), before anything else is looked at.
 func (s *Service) SignUp(ctx context.Context, in SignupInput) error {
+	if _, err := s.admit(ctx, publicRequest{action: RateSignup, ip: in.IP, target: in.Email, attribute: s.attributeAccount(in.AccountID)}); err != nil {
+		return err
+	}
 	ev := domain.AuditEvent{Type: AuditSignup, ClientIP: in.IP, Result: domain.AuditOK,
 		Detail: map[string]string{"username": truncate(in.Username, 100), "email": truncate(in.Email, 254)}}
 	refuse := func(err error) error {
@@ -176,16 +182,25 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) error {
 	if u.Fields, err = domain.CheckRegistration(rules.Fields, in.Fields); err != nil {
 		return refuse(fieldInvalid(err, "fields"))
 	}
-	s.mailWG.Add(1)
-	go func() {
-		defer s.mailWG.Done()
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-		defer cancel()
+	s.background(ctx, func(ctx context.Context) {
 		if err := s.register(ctx, u, hash, ev); err != nil {
 			s.log.Error("sign-up failed", "account", u.AccountID, "err", err)
 		}
-	}()
+	})
 	return nil
+}
+
+// attributeAccount puts a refused sign-up into the log of the account it
+// names, if there is one.
+func (s *Service) attributeAccount(accountID string) func(ctx context.Context, ev *domain.AuditEvent) {
+	return func(ctx context.Context, ev *domain.AuditEvent) {
+		if authz.ValidID(accountID) != nil {
+			return
+		}
+		if _, err := s.store.GetAccount(ctx, accountID); err == nil {
+			ev.Account = accountID
+		}
+	}
 }
 
 // register does the part of a sign-up that depends on who exists.
@@ -428,7 +443,23 @@ func invitationRefusal(inv store.Invitation, now time.Time) string {
 // with the invited email (verified), roles and groups, within the plan's
 // user limit; the invitation is used up. Every refusal of the token is
 // ErrInvalidToken; the account's registration fields apply as in SignUp.
+//
+// Accepting is rate-limited per client address (see RateLimit); only
+// refused attempts count.
 func (s *Service) AcceptInvitation(ctx context.Context, in AcceptInput) (domain.User, error) {
+	at, err := s.admit(ctx, publicRequest{action: RateAcceptInvitation, ip: in.IP})
+	if err != nil {
+		return domain.User{}, err
+	}
+	u, err := s.acceptInvitation(ctx, in)
+	if err != nil {
+		return domain.User{}, err
+	}
+	s.forgive(ctx, at)
+	return u, nil
+}
+
+func (s *Service) acceptInvitation(ctx context.Context, in AcceptInput) (domain.User, error) {
 	if in.Token == "" || len(in.Token) > 100 {
 		return domain.User{}, ErrInvalidToken
 	}

@@ -247,7 +247,13 @@ type UserUpdate struct {
 	Roles       *[]string
 	Access      *[]string
 	Fields      *map[string]string
+	// Reason says why the status changes (a ban, say); it goes into the
+	// audit log's entry of the change.
+	Reason string
 }
+
+// MaxStatusReason bounds a status change's reason.
+const MaxStatusReason = 500
 
 // UpdateUser changes a user. Users may change their own display name;
 // everything else needs manage_users, and changing the status of an owner
@@ -263,7 +269,12 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id string, in UserUpd
 		if err != nil {
 			return err
 		}
-		defer func(before domain.User) { ev.Detail = userChanges(before, u) }(u)
+		defer func(before domain.User) {
+			ev.Detail = userChanges(before, u)
+			if in.Reason != "" {
+				ev.Detail["status_reason"] = truncate(strings.TrimSpace(in.Reason), MaxStatusReason)
+			}
+		}(u)
 		self := u.ID == a.UserID
 		onlyName := in.Email == nil && in.Status == nil && in.Roles == nil && in.Access == nil && in.Fields == nil
 		if !(self && onlyName) {
@@ -286,6 +297,9 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id string, in UserUpd
 				return invalidErr("display_name", err)
 			}
 			u.DisplayName = n
+		}
+		if in.Reason != "" && (in.Status == nil || len(in.Reason) > MaxStatusReason) {
+			return invalid("reason", "a reason goes with a status change, in at most %d bytes", MaxStatusReason)
 		}
 		if in.Status != nil {
 			st, err := domain.ParseStatus(*in.Status)
@@ -434,13 +448,14 @@ func userChanges(before, after domain.User) map[string]string {
 }
 
 // requireOver checks that the actor may act on another user's sign-in
-// (password, sessions): manage_users, and manage_owners when that user
-// is an owner or admin.
+// (password, sessions, second factor): manage_users, and manage_owners
+// when that user is an owner or admin, directly or through a group.
 func (s *Service) requireOver(a Actor, u domain.User) error {
 	if err := s.require(a, authz.ManageUsers); err != nil {
 		return err
 	}
 	roles, _ := authz.ParseRoles(u.Roles)
+	roles |= s.Engine().EffectiveRoles(u.ID)
 	if roles.Has(authz.RoleOwner) || roles.Has(authz.RoleAdmin) {
 		return s.require(a, authz.ManageOwners)
 	}

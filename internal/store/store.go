@@ -425,6 +425,10 @@ type Tx interface {
 	// UseRecoveryCode marks an unused recovery code used; ErrNotFound if
 	// there is no such unused code of the user's.
 	UseRecoveryCode(ctx context.Context, userID, hash string) error
+	// ReplaceRecoveryCodes replaces the recovery codes of a user's
+	// enabled factor with these hashes; ErrNotFound if the user has no
+	// enabled factor.
+	ReplaceRecoveryCodes(ctx context.Context, userID string, recoveryHashes []string) error
 	// DeleteTOTP removes a user's factor, enabled or pending, with its
 	// recovery codes; ErrNotFound if there is none.
 	DeleteTOTP(ctx context.Context, userID string) error
@@ -475,8 +479,10 @@ type Store interface {
 	// sign-in, a denied request).
 	Audit(ctx context.Context, ev domain.AuditEvent) error
 	// ReserveLoginAttempt is the sign-in throttle's one atomic step, outside
-	// any Update and without advancing the revision. In one transaction it
-	// drops every failure recorded before since, counts each key's failures
+	// any Update and without advancing the revision (the rate limits of
+	// public requests use it too, under keys of their own). In one
+	// transaction it drops every attempt whose own window (its at - since)
+	// has passed, counts each key's failures
 	// at or after since, and, unless some key already holds its limit,
 	// records the attempt under every key, as a failure until
 	// ForgiveLoginAttempt. counts are the failures before this attempt, in
@@ -484,6 +490,10 @@ type Store interface {
 	// Reserving before the password is verified means parallel guesses
 	// cannot overtake the count.
 	ReserveLoginAttempt(ctx context.Context, attempt string, keys []ThrottleKey, at, since time.Time) (counts []int, recorded bool, err error)
+	// LoginAttemptAt returns when the n-th oldest attempt (from 0) counted
+	// under key at or after since was made: when a refused counter frees
+	// up, for Retry-After. ErrNotFound if there are not that many.
+	LoginAttemptAt(ctx context.Context, key string, since time.Time, n int) (time.Time, error)
 	// ForgiveLoginAttempt removes a successful attempt's records and every
 	// failure under the keys in reset.
 	ForgiveLoginAttempt(ctx context.Context, attempt string, reset []string) error

@@ -19,9 +19,12 @@ func (s *Store) ReserveLoginAttempt(ctx context.Context, attempt string, keys []
 	}
 	defer tx.Rollback()
 	r := reader{q: tx, d: s.d}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE at < $1`, micros(since)); err != nil {
+	// Each row expires when its own window has passed: counters with
+	// different windows share the table.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE expires < $1`, micros(at)); err != nil {
 		return nil, false, r.wrap("drop old login failures", err)
 	}
+	expires := at.Add(at.Sub(since))
 	counts := make([]int, len(keys))
 	blocked := false
 	for i, k := range keys {
@@ -34,7 +37,7 @@ func (s *Store) ReserveLoginAttempt(ctx context.Context, attempt string, keys []
 	}
 	if !blocked {
 		for _, k := range keys {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (key, attempt, at) VALUES ($1, $2, $3)`, k.Key, attempt, micros(at)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (key, attempt, at, expires) VALUES ($1, $2, $3, $4)`, k.Key, attempt, micros(at), micros(expires)); err != nil {
 				return nil, false, r.wrap("record login attempt", err)
 			}
 		}
@@ -43,6 +46,17 @@ func (s *Store) ReserveLoginAttempt(ctx context.Context, attempt string, keys []
 		return nil, false, r.wrap("commit", err)
 	}
 	return counts, !blocked, nil
+}
+
+// LoginAttemptAt implements store.Store.
+func (s *Store) LoginAttemptAt(ctx context.Context, key string, since time.Time, n int) (time.Time, error) {
+	var at int64
+	err := s.ro.QueryRowContext(ctx, `SELECT at FROM login_failures WHERE key = $1 AND at >= $2 ORDER BY at, attempt LIMIT 1 OFFSET $3`,
+		key, micros(since), max(n, 0)).Scan(&at)
+	if err != nil {
+		return time.Time{}, s.wrap("find login attempt", err)
+	}
+	return fromMicros(at), nil
 }
 
 // ForgiveLoginAttempt implements store.Store.

@@ -831,6 +831,23 @@ func (t *txn) EnableTOTP(ctx context.Context, userID string, step int64, hashes 
 	return nil
 }
 
+func (t *txn) ReplaceRecoveryCodes(ctx context.Context, userID string, hashes []string) error {
+	var one int
+	err := t.tx.QueryRowContext(ctx, `SELECT 1 FROM user_totp WHERE user_id = $1 AND enabled_at > 0`, userID).Scan(&one)
+	if err != nil {
+		return t.wrap("find enabled totp", err)
+	}
+	if err := t.exec(ctx, "replace recovery codes", `DELETE FROM user_recovery_codes WHERE user_id = $1`, userID); err != nil {
+		return err
+	}
+	for _, h := range hashes {
+		if err := t.exec(ctx, "store recovery code", `INSERT INTO user_recovery_codes (user_id, code_hash) VALUES ($1, $2)`, userID, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (t *txn) UseTOTPStep(ctx context.Context, userID string, step int64) error {
 	return t.execOne(ctx, "use totp step", `UPDATE user_totp SET last_step = $2 WHERE user_id = $1 AND enabled_at > 0 AND last_step < $2`, userID, step)
 }

@@ -99,6 +99,27 @@ var mfaCases = []testCase{
 		// A new enrolment starts clean.
 		f.update(func(tx store.Tx) error { return tx.StartTOTP(f.ctx, "u1", "s2") })
 	}},
+	{"replacing recovery codes ends the old ones, used or not, and needs an enabled factor", func(t *testing.T, f *fixture) {
+		f.create(account("acc"), user("acc", "u1"), user("acc", "u2"))
+		_, err := f.s.Update(f.ctx, func(tx store.Tx) error { return tx.ReplaceRecoveryCodes(f.ctx, "u1", []string{"x"}) })
+		wantNotFound(t, "ReplaceRecoveryCodes without a factor", err)
+		f.update(func(tx store.Tx) error { return tx.StartTOTP(f.ctx, "u1", "s") })
+		_, err = f.s.Update(f.ctx, func(tx store.Tx) error { return tx.ReplaceRecoveryCodes(f.ctx, "u1", []string{"x"}) })
+		wantNotFound(t, "ReplaceRecoveryCodes of a pending factor", err)
+		f.update(func(tx store.Tx) error { return tx.EnableTOTP(f.ctx, "u1", 1, []string{"a", "b"}) })
+		f.update(func(tx store.Tx) error { return tx.UseRecoveryCode(f.ctx, "u1", "a") })
+		f.update(func(tx store.Tx) error { return tx.ReplaceRecoveryCodes(f.ctx, "u1", []string{"c", "d", "e"}) })
+		got, err := f.s.GetTOTP(f.ctx, "u1")
+		f.must(err)
+		if got.RecoveryCodesLeft != 3 || got.EnabledAt == nil || got.LastStep != 1 {
+			t.Errorf("factor after the replacement %+v, want enabled with 3 codes and its step kept", got)
+		}
+		_, err = f.s.Update(f.ctx, func(tx store.Tx) error { return tx.UseRecoveryCode(f.ctx, "u1", "b") })
+		wantNotFound(t, "an old unused recovery code", err)
+		f.update(func(tx store.Tx) error { return tx.UseRecoveryCode(f.ctx, "u1", "c") })
+		_, err = f.s.Update(f.ctx, func(tx store.Tx) error { return tx.ReplaceRecoveryCodes(f.ctx, "u2", []string{"c"}) })
+		wantNotFound(t, "ReplaceRecoveryCodes of another user without a factor", err)
+	}},
 	{"a token's scopes read back as stored", func(t *testing.T, f *fixture) {
 		f.create(account("acc"), user("acc", "u1"))
 		f.update(func(tx store.Tx) error {

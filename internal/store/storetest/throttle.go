@@ -51,6 +51,38 @@ var throttleCases = []testCase{
 			t.Errorf("after the drop %d failures remain, want 1", counts[0])
 		}
 	}},
+	{"a counter with a longer window keeps its attempts when a shorter window passes", func(t *testing.T, f *fixture) {
+		now := time.Now().UTC()
+		hourly := store.ThrottleKey{Key: "rate-a", Limit: 10}
+		f.reserve("h1", now.Add(-30*time.Minute), now.Add(-90*time.Minute), hourly)
+		// A sign-in counter with a 10-minute window drops what is older
+		// than its own window only.
+		f.reserve("s1", now, now.Add(-10*time.Minute), store.ThrottleKey{Key: "login-a", Limit: 5})
+		counts, ok := f.reserve("h2", now, now.Add(-time.Hour), hourly)
+		if !ok || counts[0] != 1 {
+			t.Errorf("counts %v recorded %t, want [1] recorded: the half-hour-old attempt still counts in its hour", counts, ok)
+		}
+	}},
+	{"LoginAttemptAt finds the n-th oldest attempt of a key in the window", func(t *testing.T, f *fixture) {
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		since := now.Add(-time.Hour)
+		k := store.ThrottleKey{Key: "rate-a", Limit: 10}
+		for i, id := range []string{"a1", "a2", "a3"} {
+			f.reserve(id, now.Add(time.Duration(i-3)*time.Minute), since, k)
+		}
+		f.reserve("other", now, since, store.ThrottleKey{Key: "rate-b", Limit: 10})
+		for n, want := range []time.Time{now.Add(-3 * time.Minute), now.Add(-2 * time.Minute), now.Add(-time.Minute)} {
+			got, err := f.s.LoginAttemptAt(f.ctx, "rate-a", since, n)
+			f.must(err)
+			if !got.Equal(want) {
+				t.Errorf("attempt %d at %v, want %v", n, got, want)
+			}
+		}
+		_, err := f.s.LoginAttemptAt(f.ctx, "rate-a", since, 3)
+		wantNotFound(t, "LoginAttemptAt past the last attempt", err)
+		_, err = f.s.LoginAttemptAt(f.ctx, "rate-a", now.Add(-90*time.Second), 1)
+		wantNotFound(t, "LoginAttemptAt of attempts before since", err)
+	}},
 	{"forgiving an attempt removes its records and resets only the keys asked", func(t *testing.T, f *fixture) {
 		now := time.Now().UTC()
 		since := now.Add(-time.Hour)
