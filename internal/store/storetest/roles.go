@@ -108,10 +108,14 @@ var customRoleCases = []testCase{
 	{"holding a custom role that does not exist is a conflict", func(t *testing.T, f *fixture) {
 		f.create(account("acc"), user("acc", "u1"), group("acc", "g1"))
 		for name, write := range map[string]func(tx store.Tx) error{
-			"CreateUser":  func(tx store.Tx) error { return tx.CreateUser(f.ctx, withCustomRoles(user("acc", "u2"), "nope"), "") },
-			"UpdateUser":  func(tx store.Tx) error { return tx.UpdateUser(f.ctx, withCustomRoles(user("acc", "u1"), "nope")) },
-			"CreateGroup": func(tx store.Tx) error { return tx.CreateGroup(f.ctx, groupWithCustomRoles(group("acc", "g2"), "nope")) },
-			"UpdateGroup": func(tx store.Tx) error { return tx.UpdateGroup(f.ctx, groupWithCustomRoles(group("acc", "g1"), "nope")) },
+			"CreateUser": func(tx store.Tx) error { return tx.CreateUser(f.ctx, withCustomRoles(user("acc", "u2"), "nope"), "") },
+			"UpdateUser": func(tx store.Tx) error { return tx.UpdateUser(f.ctx, withCustomRoles(user("acc", "u1"), "nope")) },
+			"CreateGroup": func(tx store.Tx) error {
+				return tx.CreateGroup(f.ctx, groupWithCustomRoles(group("acc", "g2"), "nope"))
+			},
+			"UpdateGroup": func(tx store.Tx) error {
+				return tx.UpdateGroup(f.ctx, groupWithCustomRoles(group("acc", "g1"), "nope"))
+			},
 		} {
 			_, err := f.s.Update(f.ctx, write)
 			wantConflict(t, name+" with an unknown custom role", err)
