@@ -44,7 +44,7 @@ func commands() []command {
 		{"account", "create|limits|list ...", "create accounts, set plan limits", account},
 		{"user", "create|clear-pending ...", "create users, clear users never validated", user},
 		{"group", "create|add ...", "create groups, add members", group},
-		{"role", "grant|revoke ...", "grant or revoke an account role", role},
+		{"role", "grant|revoke|define|change|delete|list|permissions ...", "grant or revoke roles; define, change, delete and list custom roles", roles},
 		{"outbox", "list|show ...", "read the mail written to the outbox folder (when no SMTP server is configured)", outbox},
 		{"token", "create --user ID", "issue an API token for a user (printed on stdout)", token},
 		{"check", "--subject user:ID --permission P --object TYPE:ID", "check a permission", check},
