@@ -191,7 +191,47 @@ func (e *Engine) CanAccount(userID, accountID string, p AccountPermission) bool 
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	u := e.activeUser(userID)
-	return u != nil && u.account.id == accountID && rolesGrant(u.roles, p)
+	return u != nil && u.account.id == accountID && u.perms.Has(p)
+}
+
+// EffectivePermissions returns the account permissions an active user
+// holds through built-in and custom roles, directly and through groups
+// (none for an inactive or unknown user).
+func (e *Engine) EffectivePermissions(userID string) Permissions {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if u := e.activeUser(userID); u != nil {
+		return u.perms
+	}
+	return 0
+}
+
+// EffectiveCustomRoles returns the ids of the custom roles an active user
+// holds directly and through groups, sorted (none for an inactive or
+// unknown user). Roles not defined (yet) are left out.
+func (e *Engine) EffectiveCustomRoles(userID string) []string {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := []string{}
+	u := e.activeUser(userID)
+	if u == nil {
+		return out
+	}
+	add := func(rs []*customRole) {
+		for _, r := range rs {
+			if r.account != nil && !slices.Contains(out, r.id) {
+				out = append(out, r.id)
+			}
+		}
+	}
+	add(u.custom)
+	for _, pid := range u.closure {
+		if p := e.principals[pid]; p.kind == GroupSubject {
+			add(p.custom)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // EffectiveRoles returns the account roles an active user holds directly

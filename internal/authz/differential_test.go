@@ -66,12 +66,18 @@ type (
 	dUser struct {
 		account, status string
 		roles           []string
+		custom          []string // custom role ids
 	}
 	dGroup struct {
 		account string
 		height  int // a group of height h contains only groups of height < h
 		members []string
 		roles   []string
+		custom  []string
+	}
+	dRole struct {
+		account string
+		perms   []string
 	}
 	dTier struct {
 		account string
@@ -112,6 +118,8 @@ type library struct {
 	next int
 
 	accounts    []string
+	roles       map[string]*dRole
+	goneRoles   []string
 	users       map[string]*dUser
 	groups      map[string]*dGroup
 	tiers       map[string]*dTier
@@ -170,7 +178,7 @@ func newLibrary(t *testing.T, seed uint64) *library {
 	return &library{
 		t: t, seed: seed, rnd: rand.New(rand.NewPCG(seed, 0x5eed)),
 		eng: authz.New(), orc: oracle.New(),
-		users: map[string]*dUser{}, groups: map[string]*dGroup{}, tiers: map[string]*dTier{},
+		roles: map[string]*dRole{}, users: map[string]*dUser{}, groups: map[string]*dGroup{}, tiers: map[string]*dTier{},
 		workspaces: map[string]*dWorkspace{}, records: map[string]*dRecord{}, media: map[string]*dMedia{},
 		collections: map[string]*dCollection{},
 	}
@@ -192,6 +200,9 @@ func (l *library) run(steps int) {
 		for range 25 {
 			l.randomCheck()
 		}
+		for range 10 {
+			l.randomAccountCheck()
+		}
 		for range 2 {
 			l.randomWho()
 		}
@@ -201,6 +212,7 @@ func (l *library) run(steps int) {
 	}
 	if l.failures == 0 {
 		l.sweep(len(l.users))
+		l.compareFresh()
 	}
 }
 
@@ -269,6 +281,47 @@ func (l *library) tiersOf(acct string) []string {
 		if l.tiers[id].account == acct {
 			out = append(out, id)
 		}
+	}
+	return out
+}
+
+func (l *library) rolesOf(acct string) []string {
+	var out []string
+	for _, id := range sortedKeys(l.roles) {
+		if l.roles[id].account == acct {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// randomPerms draws account permissions for a custom role, manage_owners
+// included now and then: no custom role may give it.
+func (l *library) randomPerms() []string {
+	var out []string
+	for _, p := range accountPermNames() {
+		if l.chance(0.25) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// randomCustom draws custom roles of acct for a user or group to hold.
+func (l *library) randomCustom(acct string) []string {
+	var out []string
+	for _, id := range l.rolesOf(acct) {
+		if l.chance(0.3) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func accountPermNames() []string {
+	var out []string
+	for _, p := range authz.AllAccountPermissions() {
+		out = append(out, p.String())
 	}
 	return out
 }
@@ -450,21 +503,38 @@ func (l *library) putAccount(id string) write {
 
 func (l *library) putUser(id string) write {
 	u := *l.users[id]
-	u.roles = slices.Clone(u.roles)
+	u.roles, u.custom = slices.Clone(u.roles), slices.Clone(u.custom)
 	rs, err := authz.ParseRoles(u.roles)
 	if err != nil {
 		panic(err)
 	}
 	return write{
-		authz.PutUser{ID: id, Account: u.account, Active: u.status == "active", Roles: rs},
-		func(o *oracle.Oracle) { o.PutUser(id, u.account, u.status, u.roles) },
-		fmt.Sprintf("user %s %s %s roles=%v", id, u.account, u.status, u.roles),
+		authz.PutUser{ID: id, Account: u.account, Active: u.status == "active", Roles: rs, CustomRoles: u.custom},
+		func(o *oracle.Oracle) {
+			o.PutUser(id, u.account, u.status, u.roles)
+			o.AssignRoles("user:"+id, u.custom)
+		},
+		fmt.Sprintf("user %s %s %s roles=%v custom=%v", id, u.account, u.status, u.roles, u.custom),
+	}
+}
+
+func (l *library) putRole(id string) write {
+	r := *l.roles[id]
+	r.perms = slices.Clone(r.perms)
+	ps, err := authz.ParsePermissions(r.perms)
+	if err != nil {
+		panic(err)
+	}
+	return write{
+		authz.PutRole{ID: id, Account: r.account, Permissions: ps},
+		func(o *oracle.Oracle) { o.PutRole(id, r.account, r.perms) },
+		fmt.Sprintf("role %s %s perms=%v", id, r.account, r.perms),
 	}
 }
 
 func (l *library) putGroup(id string) write {
 	g := *l.groups[id]
-	g.members, g.roles = slices.Clone(g.members), slices.Clone(g.roles)
+	g.members, g.roles, g.custom = slices.Clone(g.members), slices.Clone(g.roles), slices.Clone(g.custom)
 	rs, err := authz.ParseRoles(g.roles)
 	if err != nil {
 		panic(err)
@@ -474,9 +544,12 @@ func (l *library) putGroup(id string) write {
 		ms = append(ms, subject(m))
 	}
 	return write{
-		authz.PutGroup{ID: id, Account: g.account, Members: ms, Roles: rs},
-		func(o *oracle.Oracle) { o.PutGroup(id, g.account, g.members, g.roles) },
-		fmt.Sprintf("group %s h%d members=%v roles=%v", id, g.height, g.members, g.roles),
+		authz.PutGroup{ID: id, Account: g.account, Members: ms, Roles: rs, CustomRoles: g.custom},
+		func(o *oracle.Oracle) {
+			o.PutGroup(id, g.account, g.members, g.roles)
+			o.AssignRoles("group:"+id, g.custom)
+		},
+		fmt.Sprintf("group %s h%d members=%v roles=%v custom=%v", id, g.height, g.members, g.roles, g.custom),
 	}
 }
 
@@ -587,11 +660,16 @@ func (l *library) build() []write {
 		l.accounts = append(l.accounts, id)
 		ws = append(ws, l.putAccount(id))
 	}
-	var users, groups, tiers, spaces, records, media, colls []write
+	var roles, users, groups, tiers, spaces, records, media, colls []write
 	for _, acct := range l.accounts {
+		for range l.rnd.IntN(4) {
+			id := l.newID("role")
+			l.roles[id] = &dRole{account: acct, perms: l.randomPerms()}
+			roles = append(roles, l.putRole(id))
+		}
 		for range 6 + l.rnd.IntN(8) {
 			id := l.newID("u")
-			l.users[id] = &dUser{account: acct, status: l.randomStatus(), roles: l.randomRoles(false)}
+			l.users[id] = &dUser{account: acct, status: l.randomStatus(), roles: l.randomRoles(false), custom: l.randomCustom(acct)}
 			users = append(users, l.putUser(id))
 		}
 		var gids []string
@@ -608,6 +686,9 @@ func (l *library) build() []write {
 				if len(g.roles) == 0 {
 					g.roles = []string{l.pick(accountRoleNames)}
 				}
+			}
+			if l.chance(0.4) {
+				g.custom = l.randomCustom(acct)
 			}
 			groups = append(groups, l.putGroup(id))
 		}
@@ -646,7 +727,13 @@ func (l *library) build() []write {
 	}
 	// Groups in random order: a group may name groups defined after it.
 	l.rnd.Shuffle(len(groups), func(i, j int) { groups[i], groups[j] = groups[j], groups[i] })
-	for _, part := range [][]write{users, groups, tiers, spaces, records, media, colls} {
+	// Custom roles before or after their holders: a holder may name a role
+	// the engine does not know yet.
+	parts := [][]write{roles, users, groups, tiers, spaces, records, media, colls}
+	if l.chance(0.5) {
+		parts = [][]write{users, groups, roles, tiers, spaces, records, media, colls}
+	}
+	for _, part := range parts {
 		ws = append(ws, part...)
 	}
 	return ws
@@ -659,7 +746,7 @@ func (l *library) build() []write {
 func (l *library) mutate() []write {
 	for {
 		var ws []write
-		switch l.rnd.IntN(22) {
+		switch l.rnd.IntN(27) {
 		case 0, 1: // membership change
 			if len(l.groups) == 0 {
 				continue
@@ -914,6 +1001,51 @@ func (l *library) mutate() []write {
 				l.workspaces[wid] = w
 				ws = append(ws, l.putWorkspace(wid))
 			}
+		case 22, 23: // define a custom role or change its permissions
+			acct := l.pick(l.accounts)
+			id := l.pickOr(l.rolesOf(acct), "")
+			if id == "" || l.chance(0.3) {
+				id = l.newID("role")
+				l.roles[id] = &dRole{account: acct}
+			}
+			l.roles[id].perms = l.randomPerms()
+			ws = append(ws, l.putRole(id))
+		case 24: // delete a custom role; maybe re-put its holders, as a store removing the assignments would
+			if len(l.roles) == 0 {
+				continue
+			}
+			id := l.pick(sortedKeys(l.roles))
+			delete(l.roles, id)
+			l.goneRoles = append(l.goneRoles, id)
+			ws = append(ws, write{authz.DeleteRole{ID: id}, func(o *oracle.Oracle) { o.DeleteRole(id) }, "delete role " + id})
+			reput := l.chance(0.5)
+			for _, uid := range sortedKeys(l.users) {
+				if u := l.users[uid]; slices.Contains(u.custom, id) {
+					u.custom = slices.DeleteFunc(u.custom, func(r string) bool { return r == id })
+					if reput {
+						ws = append(ws, l.putUser(uid))
+					}
+				}
+			}
+			for _, gid := range sortedKeys(l.groups) {
+				if g := l.groups[gid]; slices.Contains(g.custom, id) {
+					g.custom = slices.DeleteFunc(g.custom, func(r string) bool { return r == id })
+					if reput {
+						ws = append(ws, l.putGroup(gid))
+					}
+				}
+			}
+		case 25: // a user's custom roles
+			id := l.pick(sortedKeys(l.users))
+			l.users[id].custom = l.randomCustom(l.users[id].account)
+			ws = append(ws, l.putUser(id))
+		case 26: // a group's custom roles
+			if len(l.groups) == 0 {
+				continue
+			}
+			id := l.pick(sortedKeys(l.groups))
+			l.groups[id].custom = l.randomCustom(l.groups[id].account)
+			ws = append(ws, l.putGroup(id))
 		}
 		if len(ws) > 0 {
 			return ws
@@ -1209,4 +1341,93 @@ func symmetricDifference(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+// ---- account permissions
+
+// compareAccount compares CanAccount for one user, account and permission.
+func (l *library) compareAccount(user, acct, perm string) {
+	l.queries++
+	p, err := authz.ParseAccountPermission(perm)
+	if err != nil {
+		panic(err)
+	}
+	want := l.orc.CanAccount(user, acct, perm)
+	q := fmt.Sprintf("can-account user:%s %s in %s", user, perm, acct)
+	var got bool
+	if !l.safe(q, func() { got = l.eng.CanAccount(user, acct, p) }) {
+		return
+	}
+	if got != want {
+		l.fail(q, fmt.Sprintf("engine %v, oracle %v", got, want))
+	}
+}
+
+// randomAccountCheck asks about one user's permissions in its own account
+// or another.
+func (l *library) randomAccountCheck() {
+	user := l.anyUser()
+	acct := l.pick(l.accounts)
+	if u, ok := l.users[user]; ok && l.chance(0.8) {
+		acct = u.account
+	}
+	for _, p := range accountPermNames() {
+		l.compareAccount(user, acct, p)
+	}
+}
+
+// compareEffective compares a user's whole set of account permissions.
+func (l *library) compareEffective(e *authz.Engine, user, what string) {
+	l.queries++
+	want := l.orc.AccountPermissions(user, accountPermNames())
+	var got []string
+	if !l.safe("effective permissions of user:"+user, func() { got = e.EffectivePermissions(user).Names() }) {
+		return
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		l.fail(fmt.Sprintf("effective permissions of user:%s (%s)", user, what), fmt.Sprintf("(-oracle +engine):\n%s", d))
+	}
+}
+
+// compareFresh loads the library as it stands into a new engine in one
+// transaction, as a process starting up would, and compares every user's
+// account permissions and custom roles in it with the engine that got
+// there write by write.
+func (l *library) compareFresh() {
+	var ws []write
+	for _, a := range l.accounts {
+		ws = append(ws, l.putAccount(a))
+	}
+	for _, id := range sortedKeys(l.roles) {
+		ws = append(ws, l.putRole(id))
+	}
+	for _, id := range sortedKeys(l.users) {
+		ws = append(ws, l.putUser(id))
+	}
+	for _, id := range sortedKeys(l.groups) {
+		ws = append(ws, l.putGroup(id))
+	}
+	ops := make([]authz.Op, len(ws))
+	for i, w := range ws {
+		ops[i] = w.op
+	}
+	fresh := authz.New()
+	if err := fresh.Apply(1, ops...); err != nil {
+		l.fail("fresh load", fmt.Sprintf("engine refused the library: %v", err))
+		return
+	}
+	for _, u := range append(sortedKeys(l.users), l.goneUsers...) {
+		l.compareEffective(l.eng, u, "incremental")
+		l.compareEffective(fresh, u, "fresh load")
+		if d := cmp.Diff(fresh.EffectiveCustomRoles(u), l.eng.EffectiveCustomRoles(u)); d != "" {
+			l.fail("custom roles of user:"+u, fmt.Sprintf("(-fresh +incremental):\n%s", d))
+		}
+		for _, a := range l.accounts {
+			for _, p := range authz.AllAccountPermissions() {
+				if f, i := fresh.CanAccount(u, a, p), l.eng.CanAccount(u, a, p); f != i {
+					l.fail(fmt.Sprintf("can-account user:%s %s in %s", u, p, a), fmt.Sprintf("fresh load %v, incremental %v", f, i))
+				}
+			}
+		}
+	}
 }

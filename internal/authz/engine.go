@@ -22,6 +22,7 @@ type Engine struct {
 	groupPID   map[string]uint32
 	tiers      map[string]*tier
 	workspaces map[string]*workspace
+	roles      map[string]*customRole
 	objs       [numContentTypes]*objTable
 	// cursors encode listing positions: an ordinal is a count across all
 	// accounts, so clients must not read it. Its key is this engine's
@@ -75,6 +76,10 @@ type principal struct {
 	directGroups []uint32 // groups listing this user as a member
 	closure      []uint32 // sorted principal ids this user acts as (active users only)
 	roles        Roles    // effective account roles (direct and through groups)
+	// perms: effective account permissions, the bundles of roles and the
+	// permissions of every custom role held directly or through groups
+	// (active users only).
+	perms Permissions
 
 	// groups
 	memberUsers  []uint32
@@ -82,11 +87,24 @@ type principal struct {
 	parents      []uint32 // groups listing this group as a member
 	groupRoles   Roles
 
+	// users and groups: custom roles held directly (for a group: held for
+	// its members)
+	custom []*customRole
+
 	// acl[t][l-1]: objects of content type t on whose ACL this principal
 	// holds level l or more.
 	acl [numContentTypes][]*roaring.Bitmap
 	// created: collections this user created.
 	created *roaring.Bitmap
+}
+
+// customRole is an account's custom role: a named set of account
+// permissions, held by users directly and by groups for their members.
+type customRole struct {
+	id      string
+	account *account // nil until the role is put (a holder may name it first)
+	perms   Permissions
+	holders map[uint32]bool // principal ids of the users and groups holding it
 }
 
 type tier struct {
@@ -145,6 +163,7 @@ func New() *Engine {
 		groupPID:   map[string]uint32{},
 		tiers:      map[string]*tier{},
 		workspaces: map[string]*workspace{},
+		roles:      map[string]*customRole{},
 		cursors:    opaque.NewRandom("listing cursor"),
 
 		searchCursors: opaque.NewRandom("search cursor"),
@@ -172,21 +191,36 @@ type Op interface {
 // PutAccount defines an account.
 type PutAccount struct{ ID string }
 
-// PutUser sets a user's account, status, direct account roles and the
+// PutUser sets a user's account, status, direct account roles, the custom
+// roles it holds directly (ids of roles of its account) and the
 // applications the user may sign in to.
 type PutUser struct {
 	ID, Account string
 	Active      bool
 	Roles       Roles
+	CustomRoles []string
 	Apps        Apps
 }
 
-// PutGroup sets a group's members and the account roles it holds for them.
+// PutGroup sets a group's members and the account roles and custom roles
+// it holds for them.
 type PutGroup struct {
 	ID, Account string
 	Members     []Subject // users and groups
 	Roles       Roles
+	CustomRoles []string
 }
+
+// PutRole defines or changes a custom role of an account: the account
+// permissions it gives its holders. manage_owners is dropped: only the
+// built-in owner role gives it.
+type PutRole struct {
+	ID, Account string
+	Permissions Permissions
+}
+
+// DeleteRole removes a custom role; whoever held it holds it no more.
+type DeleteRole struct{ ID string }
 
 // DeleteGroup removes a group, its memberships and every ACL entry naming it.
 type DeleteGroup struct{ ID string }
@@ -391,11 +425,98 @@ func (op PutUser) apply(e *Engine, st *applyState) error {
 	if p.account != nil && p.account != a {
 		return fmt.Errorf("user %s cannot move from account %s to %s", op.ID, p.account.id, a.id)
 	}
+	custom, err := e.customRoles(a, op.CustomRoles)
+	if err != nil {
+		return fmt.Errorf("user %s: %w", op.ID, err)
+	}
 	if !p.defined {
 		a.users = append(a.users, pid)
 	}
 	p.account, p.defined, p.active, p.directRoles, p.apps = a, true, op.Active, op.Roles, op.Apps
+	e.holdCustom(pid, custom)
 	st.dirtyUsers[pid] = true
+	return nil
+}
+
+// customRoles resolves custom role ids held in account a. A role not put
+// yet is created undefined (it gives nothing until it is put).
+func (e *Engine) customRoles(a *account, ids []string) ([]*customRole, error) {
+	out := make([]*customRole, 0, len(ids))
+	for _, id := range ids {
+		r := e.roles[id]
+		if r == nil {
+			r = &customRole{id: id, holders: map[uint32]bool{}}
+			e.roles[id] = r
+		} else if r.account != nil && r.account != a {
+			return nil, fmt.Errorf("custom role %s belongs to account %s, not %s", id, r.account.id, a.id)
+		}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// holdCustom makes principal pid hold exactly the custom roles rs.
+func (e *Engine) holdCustom(pid uint32, rs []*customRole) {
+	p := e.principals[pid]
+	for _, r := range p.custom {
+		delete(r.holders, pid)
+	}
+	p.custom = rs
+	for _, r := range rs {
+		r.holders[pid] = true
+	}
+}
+
+// dirtyHolders marks for recomputation every user holding role r, directly
+// or through a group.
+func (e *Engine) dirtyHolders(r *customRole, st *applyState) {
+	for pid := range r.holders {
+		if e.principals[pid].kind == UserSubject {
+			st.dirtyUsers[pid] = true
+		} else {
+			e.usersUnder(pid, st.dirtyUsers)
+		}
+	}
+}
+
+func (op PutRole) apply(e *Engine, st *applyState) error {
+	a := e.account(op.Account)
+	r := e.roles[op.ID]
+	if r == nil {
+		r = &customRole{id: op.ID, holders: map[uint32]bool{}}
+		e.roles[op.ID] = r
+	}
+	if r.account != nil && r.account != a {
+		return fmt.Errorf("custom role %s cannot move from account %s to %s", op.ID, r.account.id, a.id)
+	}
+	// Holders may have named the role before it was put.
+	for pid := range r.holders {
+		if h := e.principals[pid]; h.account != nil && h.account != a {
+			return fmt.Errorf("custom role %s of account %s is held by %s of account %s", op.ID, a.id, h.id, h.account.id)
+		}
+	}
+	perms := op.Permissions & CustomRoleMask
+	if r.account == a && r.perms == perms {
+		return nil
+	}
+	r.account, r.perms = a, perms
+	e.dirtyHolders(r, st)
+	return nil
+}
+
+func (op DeleteRole) apply(e *Engine, st *applyState) error {
+	r := e.roles[op.ID]
+	if r == nil {
+		return nil
+	}
+	e.dirtyHolders(r, st)
+	for pid := range r.holders {
+		p := e.principals[pid]
+		p.custom = slices.DeleteFunc(p.custom, func(x *customRole) bool { return x == r })
+	}
+	delete(e.roles, op.ID)
 	return nil
 }
 
@@ -427,9 +548,14 @@ func (op PutGroup) apply(e *Engine, st *applyState) error {
 	if g.account != nil && g.account != a {
 		return fmt.Errorf("group %s cannot move from account %s to %s", op.ID, g.account.id, a.id)
 	}
+	custom, err := e.customRoles(a, op.CustomRoles)
+	if err != nil {
+		return fmt.Errorf("group %s: %w", op.ID, err)
+	}
 	e.usersUnder(gid, st.dirtyUsers)
 	e.unlinkMembers(gid)
 	g.account, g.defined, g.groupRoles = a, true, op.Roles
+	e.holdCustom(gid, custom)
 	for _, m := range op.Members {
 		mid, err := e.subjectPID(a, m)
 		if err != nil {
@@ -501,6 +627,7 @@ func (op DeleteGroup) apply(e *Engine, st *applyState) error {
 	for _, t := range e.tiers {
 		t.grants = slices.DeleteFunc(t.grants, func(gr grant) bool { return gr.pid == gid })
 	}
+	e.holdCustom(gid, nil)
 	g.defined, g.groupRoles = false, 0
 	delete(e.groupPID, op.ID)
 	return nil
@@ -847,19 +974,23 @@ func (op DeleteObject) apply(e *Engine, st *applyState) error {
 	return nil
 }
 
-// recomputeUser rebuilds a user's closure and effective roles from its
-// group memberships.
+// recomputeUser rebuilds a user's closure, effective roles and effective
+// account permissions from its group memberships and custom roles.
 func (e *Engine) recomputeUser(pid uint32) {
 	p := e.principals[pid]
 	if p.kind != UserSubject {
 		return
 	}
-	p.closure, p.roles = nil, 0
+	p.closure, p.roles, p.perms = nil, 0, 0
 	if !p.defined || !p.active {
 		return
 	}
 	closure := []uint32{pid, p.account.everyone}
 	roles := p.directRoles
+	var custom Permissions
+	for _, r := range p.custom {
+		custom |= r.perms
+	}
 	seen := map[uint32]bool{}
 	stack := slices.Clone(p.directGroups)
 	for len(stack) > 0 {
@@ -873,10 +1004,13 @@ func (e *Engine) recomputeUser(pid uint32) {
 		closure = append(closure, g)
 		// The model's account owner relation admits users only.
 		roles |= gp.groupRoles &^ (1 << RoleOwner)
+		for _, r := range gp.custom {
+			custom |= r.perms
+		}
 		stack = append(stack, gp.parents...)
 	}
 	slices.Sort(closure)
-	p.closure, p.roles = closure, roles
+	p.closure, p.roles, p.perms = closure, roles, roles.Bundle()|custom
 }
 
 // DeleteUser removes a user that never held access (a pending user being
@@ -894,6 +1028,7 @@ func (op DeleteUser) apply(e *Engine, st *applyState) error {
 		gp.memberUsers = slices.DeleteFunc(gp.memberUsers, func(x uint32) bool { return x == pid })
 	}
 	u.directGroups = nil
+	e.holdCustom(pid, nil)
 	for ti, t := range e.objs {
 		var ords []uint32
 		for _, bm := range u.acl[ti] {
@@ -923,7 +1058,7 @@ func (op DeleteUser) apply(e *Engine, st *applyState) error {
 	if u.account != nil {
 		u.account.users = slices.DeleteFunc(u.account.users, func(x uint32) bool { return x == pid })
 	}
-	u.defined, u.active, u.closure, u.roles = false, false, nil, 0
+	u.defined, u.active, u.closure, u.roles, u.perms = false, false, nil, 0, 0
 	delete(e.userPID, op.ID)
 	delete(st.dirtyUsers, pid)
 	return nil

@@ -3,6 +3,7 @@ package authz
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // AccountRole is a built-in account role.
@@ -114,7 +115,8 @@ func ParseApps(names []string) (Apps, error) {
 // never a role name.
 type AccountPermission uint8
 
-// Account-level permissions.
+// Account-level permissions. The values are stored nowhere (the store keeps
+// names), so new ones may be added anywhere before numAccountPermissions.
 const (
 	ManageUsers      AccountPermission = iota + 1 // create users, change their status, roles and access
 	ManageGroups                                  // create, change and delete groups and their members
@@ -127,57 +129,191 @@ const (
 	ManageAPITokens                               // revoke other users' API tokens
 	Import                                        // bulk import and export
 	ViewAudit                                     // read the account's audit log
+	ManageRoles                                   // define, change and delete custom roles
+	numAccountPermissions
 )
 
-var accountPermissionNames = map[AccountPermission]string{
-	ManageUsers: "manage_users", ManageGroups: "manage_groups", ManageWorkspaces: "manage_workspaces",
-	ManageSettings: "manage_settings", ReviewAccess: "review_access", ManageOwners: "manage_owners",
-	Billing: "billing", ViewAnalytics: "view_analytics", ManageAPITokens: "manage_api_tokens", Import: "import",
-	ViewAudit: "view_audit",
+// accountPermissionInfo names and describes each permission: the
+// catalogue GET /api/v1/permissions serves.
+var accountPermissionInfo = [numAccountPermissions]struct{ name, description string }{
+	ManageUsers:      {"manage_users", "Create users, change their status, roles, access and fields, invite people, end other users' sessions"},
+	ManageGroups:     {"manage_groups", "Create, rename and delete groups and change their members"},
+	ManageWorkspaces: {"manage_workspaces", "Create and delete workspaces and tiers, move workspaces between tiers, grant roles on tiers"},
+	ManageSettings:   {"manage_settings", "Change the account's name, sign-up rules and default ACLs"},
+	ReviewAccess:     {"review_access", "Ask the permission engine (check, list, explain, who) about any user of the account"},
+	ManageOwners:     {"manage_owners", "Grant or take away the owner role, take away the admin role, act on owners' and admins' sign-ins; held through the owner role only"},
+	Billing:          {"billing", "Plan, billing and usage (no billing feature checks it yet)"},
+	ViewAnalytics:    {"view_analytics", "Usage analytics (no analytics feature checks it yet)"},
+	ManageAPITokens:  {"manage_api_tokens", "See and revoke other users' API tokens"},
+	Import:           {"import", "Bulk import and export (imports run from the CLI as the owner; nothing over the API checks it yet)"},
+	ViewAudit:        {"view_audit", "Read the account's audit log"},
+	ManageRoles:      {"manage_roles", "Define, change and delete custom roles (only from permissions one holds)"},
 }
 
-func (p AccountPermission) String() string { return accountPermissionNames[p] }
-
-// roleBundles are the built-in roles as bundles of account permissions.
-var roleBundles = map[AccountRole][]AccountPermission{
-	RoleOwner: {ManageUsers, ManageGroups, ManageWorkspaces, ManageSettings, ReviewAccess, ManageOwners,
-		Billing, ViewAnalytics, ManageAPITokens, Import, ViewAudit},
-	RoleAdmin: {ManageUsers, ManageGroups, ManageWorkspaces, ManageSettings, ReviewAccess,
-		ViewAnalytics, ManageAPITokens, Import, ViewAudit},
-	RoleDeveloper:     {ManageSettings, ManageAPITokens, Import},
-	RoleFinance:       {Billing, ViewAnalytics},
-	RoleLibraryEditor: nil,
-	RoleLibraryViewer: nil,
+func (p AccountPermission) String() string {
+	if p > 0 && p < numAccountPermissions {
+		return accountPermissionInfo[p].name
+	}
+	return fmt.Sprintf("AccountPermission(%d)", p)
 }
 
-// AccountPermissionsOf returns the account permissions held through roles r,
-// sorted by name.
-func AccountPermissionsOf(r Roles) []string {
-	set := map[string]bool{}
-	for role, perms := range roleBundles {
-		if r.Has(role) {
-			for _, p := range perms {
-				set[p.String()] = true
-			}
+// Description says what the permission allows.
+func (p AccountPermission) Description() string {
+	if p > 0 && p < numAccountPermissions {
+		return accountPermissionInfo[p].description
+	}
+	return ""
+}
+
+// AllAccountPermissions lists every account permission in catalogue order.
+func AllAccountPermissions() []AccountPermission {
+	out := make([]AccountPermission, 0, numAccountPermissions-1)
+	for p := AccountPermission(1); p < numAccountPermissions; p++ {
+		out = append(out, p)
+	}
+	return out
+}
+
+// ParseAccountPermission parses a permission name such as "manage_users".
+func ParseAccountPermission(name string) (AccountPermission, error) {
+	for p := AccountPermission(1); p < numAccountPermissions; p++ {
+		if accountPermissionInfo[p].name == name {
+			return p, nil
 		}
 	}
-	out := make([]string, 0, len(set))
-	for p := range set {
-		out = append(out, p)
+	return 0, fmt.Errorf("unknown account permission %q (GET /api/v1/permissions lists them)", name)
+}
+
+// Permissions is a set of account permissions.
+type Permissions uint32
+
+// PermissionsOf returns the set holding ps.
+func PermissionsOf(ps ...AccountPermission) Permissions {
+	var s Permissions
+	for _, p := range ps {
+		s = s.With(p)
+	}
+	return s
+}
+
+// Has reports whether s holds p.
+func (s Permissions) Has(p AccountPermission) bool { return s&(1<<p) != 0 }
+
+// With returns s plus p.
+func (s Permissions) With(p AccountPermission) Permissions { return s | 1<<p }
+
+// Without returns s minus p.
+func (s Permissions) Without(p AccountPermission) Permissions { return s &^ (1 << p) }
+
+// Covers reports whether s holds every permission of o.
+func (s Permissions) Covers(o Permissions) bool { return o&^s == 0 }
+
+// List returns the permissions of s in catalogue order.
+func (s Permissions) List() []AccountPermission {
+	out := []AccountPermission{}
+	for p := AccountPermission(1); p < numAccountPermissions; p++ {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Names returns the names of the permissions of s, sorted.
+func (s Permissions) Names() []string {
+	out := []string{}
+	for _, p := range s.List() {
+		out = append(out, p.String())
 	}
 	sort.Strings(out)
 	return out
 }
 
-func rolesGrant(r Roles, p AccountPermission) bool {
-	for role, perms := range roleBundles {
-		if !r.Has(role) {
-			continue
+// ParsePermissions parses permission names; unknown names are an error.
+func ParsePermissions(names []string) (Permissions, error) {
+	var s Permissions
+	for _, n := range names {
+		p, err := ParseAccountPermission(n)
+		if err != nil {
+			return 0, err
 		}
-		for _, q := range perms {
-			if q == p {
-				return true
-			}
+		s = s.With(p)
+	}
+	return s, nil
+}
+
+// CustomRoleMask is what a custom role may carry: every permission but
+// manage_owners, which only the built-in owner role gives, so that no
+// custom role ever makes an owner of anyone.
+const CustomRoleMask = Permissions(1<<numAccountPermissions-1) &^ (1 << ManageOwners) &^ 1
+
+// roleBundles are the built-in roles as bundles of account permissions.
+var roleBundles = [numAccountRoles]Permissions{
+	RoleOwner: PermissionsOf(ManageUsers, ManageGroups, ManageWorkspaces, ManageSettings, ReviewAccess, ManageOwners,
+		Billing, ViewAnalytics, ManageAPITokens, Import, ViewAudit, ManageRoles),
+	RoleAdmin: PermissionsOf(ManageUsers, ManageGroups, ManageWorkspaces, ManageSettings, ReviewAccess,
+		ViewAnalytics, ManageAPITokens, Import, ViewAudit, ManageRoles),
+	RoleDeveloper:     PermissionsOf(ManageSettings, ManageAPITokens, Import),
+	RoleFinance:       PermissionsOf(Billing, ViewAnalytics),
+	RoleLibraryEditor: 0,
+	RoleLibraryViewer: 0,
+}
+
+// Bundle returns the account permissions held through built-in roles r.
+func (r Roles) Bundle() Permissions {
+	var s Permissions
+	for role := AccountRole(0); role < numAccountRoles; role++ {
+		if r.Has(role) {
+			s |= roleBundles[role]
+		}
+	}
+	return s
+}
+
+// AccountPermissionsOf returns the names of the account permissions held
+// through roles r, sorted.
+func AccountPermissionsOf(r Roles) []string { return r.Bundle().Names() }
+
+// BuiltinRole describes a built-in account role: the account permissions
+// it bundles and the workspace role it gives on every workspace.
+type BuiltinRole struct {
+	Name          string   `json:"name"`
+	Description   string   `json:"description"`
+	Permissions   []string `json:"permissions"`
+	WorkspaceRole string   `json:"workspace_role,omitempty"`
+	// UsersOnly: groups cannot hold it (the owner role).
+	UsersOnly bool `json:"users_only,omitempty"`
+}
+
+var builtinRoleDescriptions = [numAccountRoles]string{
+	RoleOwner:         "Everything, billing and ownership included; owner of every workspace. At least one active owner always remains",
+	RoleAdmin:         "Manages users, groups, roles, workspaces, tiers and settings; owner of every workspace; no billing, cannot make owners",
+	RoleDeveloper:     "API tokens, settings and import; editor of every workspace",
+	RoleFinance:       "Billing and analytics; no content",
+	RoleLibraryEditor: "Media library full access: editor of every workspace",
+	RoleLibraryViewer: "Media library view-only: viewer of every workspace",
+}
+
+// BuiltinRoles lists the built-in account roles in canonical order.
+func BuiltinRoles() []BuiltinRole {
+	out := make([]BuiltinRole, 0, numAccountRoles)
+	for r := AccountRole(0); r < numAccountRoles; r++ {
+		ws := workspaceRoleFromAccount(Roles(0).With(r))
+		br := BuiltinRole{Name: r.String(), Description: builtinRoleDescriptions[r], Permissions: roleBundles[r].Names(), UsersOnly: r == RoleOwner}
+		if ws != NoRole {
+			br.WorkspaceRole = ws.String()
+		}
+		out = append(out, br)
+	}
+	return out
+}
+
+// IsBuiltinRoleName reports whether name is a built-in role's name, in any
+// case: custom roles may not take one.
+func IsBuiltinRoleName(name string) bool {
+	for _, n := range accountRoleNames {
+		if strings.EqualFold(n, name) {
+			return true
 		}
 	}
 	return false

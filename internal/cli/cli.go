@@ -44,7 +44,7 @@ func commands() []command {
 		{"account", "create|limits|list ...", "create accounts, set plan limits", account},
 		{"user", "create|list|status|mfa-reset|clear-pending ...", "create and list users, change their status, reset a second factor, clear users never validated", user},
 		{"group", "create|add ...", "create groups, add members", group},
-		{"role", "grant|revoke ...", "grant or revoke an account role", role},
+		{"role", "grant|revoke|define|change|delete|list|permissions ...", "grant or revoke roles; define, change, delete and list custom roles", roles},
 		{"access", "relate|relations|list|revoke|expire ...", "set up request/approval relationships, list and revoke access requests, end grants past their end date", access},
 		{"outbox", "list|show ...", "read the mail written to the outbox folder (when no SMTP server is configured)", outbox},
 		{"token", "create|list|revoke ...", "issue an API token for a user (printed on stdout), list and revoke tokens", token},

@@ -320,7 +320,7 @@ func role(ctx context.Context, env Env, args []string) error {
 	return withService(ctx, env, "role "+args[0], args[1:], func(fs *flag.FlagSet) {
 		fs.StringVar(&acct, "account", "", "account id (default: the subject's)")
 		fs.StringVar(&subject, "subject", "", "user:ID or group:ID")
-		fs.StringVar(&roleName, "role", "", "owner, admin, developer, finance, library_editor or library_viewer")
+		fs.StringVar(&roleName, "role", "", "owner, admin, developer, finance, library_editor, library_viewer, or a custom role's name or id")
 	}, func(svc *service.Service, pos []string) error {
 		if err := noArgs(pos); err != nil {
 			return err
@@ -344,6 +344,9 @@ func role(ctx context.Context, env Env, args []string) error {
 		a, err := accountActor(ctx, svc, acct)
 		if err != nil {
 			return err
+		}
+		if !authz.IsBuiltinRoleName(roleName) {
+			return grantCustomRole(ctx, svc, a, subj, roleName, grant)
 		}
 		edit := func(have []string) []string {
 			out := []string{}

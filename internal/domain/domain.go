@@ -85,14 +85,17 @@ type User struct {
 	Username  string `json:"username"`
 	Email     string `json:"email"`
 	// EmailVerified: the user proved they receive mail at Email.
-	EmailVerified bool              `json:"email_verified"`
-	DisplayName   string            `json:"display_name"`
-	Status        Status            `json:"status"`
-	Roles         []string          `json:"roles"`  // direct account roles
-	Access        []string          `json:"access"` // applications
-	Fields        map[string]string `json:"fields"` // custom registration fields
-	CreatedAt     time.Time         `json:"created_at"`
-	UpdatedAt     time.Time         `json:"updated_at"`
+	EmailVerified bool     `json:"email_verified"`
+	DisplayName   string   `json:"display_name"`
+	Status        Status   `json:"status"`
+	Roles         []string `json:"roles"` // direct account roles
+	// CustomRoles are the ids of the account's custom roles the user
+	// holds directly, sorted.
+	CustomRoles []string          `json:"custom_roles"`
+	Access      []string          `json:"access"` // applications
+	Fields      map[string]string `json:"fields"` // custom registration fields
+	CreatedAt   time.Time         `json:"created_at"`
+	UpdatedAt   time.Time         `json:"updated_at"`
 }
 
 // Built-in groups every account starts with.
@@ -103,14 +106,50 @@ const (
 
 // Group is a named set of users and groups.
 type Group struct {
-	ID          string          `json:"id"`
-	AccountID   string          `json:"account"`
-	Name        string          `json:"name"`
-	Description string          `json:"description"`
-	Builtin     string          `json:"builtin,omitempty"`
-	Roles       []string        `json:"roles"`
+	ID          string   `json:"id"`
+	AccountID   string   `json:"account"`
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Builtin     string   `json:"builtin,omitempty"`
+	Roles       []string `json:"roles"`
+	// CustomRoles are the ids of the custom roles the group holds for
+	// its members, sorted.
+	CustomRoles []string        `json:"custom_roles"`
 	Members     []authz.Subject `json:"members"`
 	CreatedAt   time.Time       `json:"created_at"`
+}
+
+// CustomRole is a role an account defines: a named bundle of account
+// permissions (never manage_owners), held by users and groups.
+type CustomRole struct {
+	ID          string    `json:"id"`
+	AccountID   string    `json:"account"`
+	Name        string    `json:"name"`
+	Description string    `json:"description"`
+	Permissions []string  `json:"permissions"` // sorted names
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// CheckRoleName checks a custom role's name: 1 to 64 lower-case letters,
+// digits, '_' and '-', starting with a letter, and not the name of a
+// built-in role, so that a name always says which role it is, in the API
+// and on the command line alike.
+func CheckRoleName(s string) error {
+	if s == "" || len(s) > 64 {
+		return fmt.Errorf("name must be 1 to 64 characters")
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		ok := c >= 'a' && c <= 'z' || i > 0 && (c >= '0' && c <= '9' || c == '_' || c == '-')
+		if !ok {
+			return fmt.Errorf("name %q: use lower-case letters, digits, '_' and '-', starting with a letter", s)
+		}
+	}
+	if authz.IsBuiltinRoleName(s) {
+		return fmt.Errorf("name %q is a built-in role's", s)
+	}
+	return nil
 }
 
 // Grant gives a role on a tier or workspace to a user or group.

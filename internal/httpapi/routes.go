@@ -106,8 +106,8 @@ func (api *API) table() []route {
 		{Method: "GET", Path: "/api/v1/me", Summary: "The signed-in user, effective roles and account permissions", Tag: "auth", Resp: meResp{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				rev := s.RevisionToken(a)
-				u, roles, perms, err := s.Me(r.Context(), a)
-				return meResp{User: u, EffectiveRoles: roles, Permissions: perms, Revision: rev}, err
+				me, err := s.Me(r.Context(), a)
+				return meResp{User: me.User, EffectiveRoles: me.EffectiveRoles, CustomRoles: me.CustomRoles, Permissions: me.Permissions, Revision: rev}, err
 			}},
 		{Method: "PUT", Path: "/api/v1/me/password", Admin: true, Summary: "Change your password (ends all your sessions)", Tag: "auth", Body: passwordReq{}, Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
@@ -272,7 +272,7 @@ func (api *API) table() []route {
 					return nil, err
 				}
 				return s.CreateUser(r.Context(), a, service.UserInput{Username: in.Username, Email: in.Email, DisplayName: in.DisplayName,
-					Password: in.Password, Status: in.Status, Roles: in.Roles, Access: in.Access, Fields: in.Fields})
+					Password: in.Password, Status: in.Status, Roles: in.Roles, CustomRoles: in.CustomRoles, Access: in.Access, Fields: in.Fields})
 			}},
 		{Method: "DELETE", Path: "/api/v1/users", Admin: true, Summary: "Delete pending (never validated) users created more than older_than_days days ago, in one transaction (manage_users)", Tag: "users", Resp: service.ClearResult{},
 			Query: []param{{Name: "status", Description: "must be pending: only unvalidated users are ever deleted", Required: true},
@@ -287,14 +287,14 @@ func (api *API) table() []route {
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				return s.GetUser(r.Context(), a, r.PathValue("id"))
 			}},
-		{Method: "PATCH", Path: "/api/v1/users/{id}", Admin: true, Summary: "Change a user: email, name, status (with an optional reason, kept in the audit log), roles, access, fields", Tag: "users", Body: userPatch{}, Resp: domain.User{},
+		{Method: "PATCH", Path: "/api/v1/users/{id}", Admin: true, Summary: "Change a user: email, name, status (with an optional reason, kept in the audit log), roles, custom roles, access, fields", Tag: "users", Body: userPatch{}, Resp: domain.User{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				in, err := body[userPatch](w, r)
 				if err != nil {
 					return nil, err
 				}
 				return s.UpdateUser(r.Context(), a, r.PathValue("id"), service.UserUpdate{Email: in.Email, DisplayName: in.DisplayName,
-					Status: in.Status, Roles: in.Roles, Access: in.Access, Fields: in.Fields, Reason: in.Reason})
+					Status: in.Status, Roles: in.Roles, CustomRoles: in.CustomRoles, Access: in.Access, Fields: in.Fields, Reason: in.Reason})
 			}},
 		{Method: "PUT", Path: "/api/v1/users/{id}/password", Admin: true, Summary: "Set a user's password (manage_users; ends their sessions)", Tag: "users", Body: adminPasswordReq{}, Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
@@ -365,19 +365,19 @@ func (api *API) table() []route {
 					}
 					members = append(members, subj)
 				}
-				return s.CreateGroup(r.Context(), a, service.GroupInput{Name: in.Name, Description: in.Description, Roles: in.Roles, Members: members})
+				return s.CreateGroup(r.Context(), a, service.GroupInput{Name: in.Name, Description: in.Description, Roles: in.Roles, CustomRoles: in.CustomRoles, Members: members})
 			}},
 		{Method: "GET", Path: "/api/v1/groups/{id}", Summary: "A group with its members", Tag: "groups", Resp: domain.Group{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				return s.GetGroup(r.Context(), a, r.PathValue("id"))
 			}},
-		{Method: "PATCH", Path: "/api/v1/groups/{id}", Admin: true, Summary: "Rename a group or change its account roles", Tag: "groups", Body: groupPatch{}, Resp: domain.Group{},
+		{Method: "PATCH", Path: "/api/v1/groups/{id}", Admin: true, Summary: "Rename a group or change its account roles and custom roles", Tag: "groups", Body: groupPatch{}, Resp: domain.Group{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				in, err := body[groupPatch](w, r)
 				if err != nil {
 					return nil, err
 				}
-				return s.UpdateGroup(r.Context(), a, r.PathValue("id"), service.GroupUpdate{Name: in.Name, Description: in.Description, Roles: in.Roles})
+				return s.UpdateGroup(r.Context(), a, r.PathValue("id"), service.GroupUpdate{Name: in.Name, Description: in.Description, Roles: in.Roles, CustomRoles: in.CustomRoles})
 			}},
 		{Method: "DELETE", Path: "/api/v1/groups/{id}", Admin: true, Summary: "Delete a group not granted on any workspace or tier", Tag: "groups", Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
@@ -398,6 +398,43 @@ func (api *API) table() []route {
 					return nil, err
 				}
 				return nil, s.RemoveGroupMember(r.Context(), a, r.PathValue("id"), subj)
+			}},
+
+		// ---- permissions and roles
+		{Method: "GET", Path: "/api/v1/permissions", Summary: "The account permissions roles are made of, with what each allows", Tag: "roles", Resp: permissionList{},
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				ps, err := s.PermissionCatalogue(a)
+				return permissionList{Permissions: ps}, err
+			}},
+		{Method: "GET", Path: "/api/v1/roles", Summary: "The built-in roles with their permissions and the account's custom roles", Tag: "roles", Resp: service.RoleCatalogue{},
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				return s.ListRoles(r.Context(), a)
+			}},
+		{Method: "POST", Path: "/api/v1/roles", Admin: true, Summary: "Define a custom role from account permissions you hold (manage_roles; never manage_owners)", Tag: "roles",
+			Body: roleCreate{}, Resp: service.CustomRoleDetail{}, Status: http.StatusCreated,
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				in, err := body[roleCreate](w, r)
+				if err != nil {
+					return nil, err
+				}
+				return s.CreateRole(r.Context(), a, service.RoleInput{Name: in.Name, Description: in.Description, Permissions: in.Permissions})
+			}},
+		{Method: "GET", Path: "/api/v1/roles/{id}", Summary: "A custom role with the users and groups holding it", Tag: "roles", Resp: service.CustomRoleDetail{},
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				return s.GetRole(r.Context(), a, r.PathValue("id"))
+			}},
+		{Method: "PATCH", Path: "/api/v1/roles/{id}", Admin: true, Summary: "Change a custom role; its holders' permissions change at once (manage_roles, and every permission before and after)", Tag: "roles",
+			Body: rolePatch{}, Resp: service.CustomRoleDetail{},
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				in, err := body[rolePatch](w, r)
+				if err != nil {
+					return nil, err
+				}
+				return s.UpdateRole(r.Context(), a, r.PathValue("id"), service.RoleUpdate{Name: in.Name, Description: in.Description, Permissions: in.Permissions})
+			}},
+		{Method: "DELETE", Path: "/api/v1/roles/{id}", Admin: true, Summary: "Delete a custom role nobody holds (manage_roles, and every permission it carries)", Tag: "roles", Status: http.StatusNoContent,
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				return nil, s.DeleteRole(r.Context(), a, r.PathValue("id"))
 			}},
 
 		// ---- tiers

@@ -46,10 +46,30 @@ type loginResp struct {
 }
 
 type meResp struct {
-	User           domain.User `json:"user"`
-	EffectiveRoles []string    `json:"effective_roles"`
-	Permissions    []string    `json:"permissions"`
-	Revision       string      `json:"revision"`
+	User domain.User `json:"user"`
+	// EffectiveRoles and CustomRoles are the built-in and custom roles
+	// held directly and through groups; Permissions the account
+	// permissions they give.
+	EffectiveRoles []string          `json:"effective_roles"`
+	CustomRoles    []service.RoleRef `json:"custom_roles"`
+	Permissions    []string          `json:"permissions"`
+	Revision       string            `json:"revision"`
+}
+
+type permissionList struct {
+	Permissions []service.PermissionInfo `json:"permissions"`
+}
+
+type roleCreate struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description,omitempty"`
+	Permissions []string `json:"permissions"`
+}
+
+type rolePatch struct {
+	Name        *string   `json:"name,omitempty"`
+	Description *string   `json:"description,omitempty"`
+	Permissions *[]string `json:"permissions,omitempty"`
 }
 
 type passwordReq struct {
@@ -109,6 +129,7 @@ type userCreate struct {
 	Password    string            `json:"password,omitempty"`
 	Status      string            `json:"status,omitempty"`
 	Roles       []string          `json:"roles,omitempty"`
+	CustomRoles []string          `json:"custom_roles,omitempty"` // custom role ids
 	Access      []string          `json:"access,omitempty"`
 	Fields      map[string]string `json:"fields,omitempty"`
 }
@@ -118,6 +139,7 @@ type userPatch struct {
 	DisplayName *string            `json:"display_name,omitempty"`
 	Status      *string            `json:"status,omitempty"`
 	Roles       *[]string          `json:"roles,omitempty"`
+	CustomRoles *[]string          `json:"custom_roles,omitempty"`
 	Access      *[]string          `json:"access,omitempty"`
 	Fields      *map[string]string `json:"fields,omitempty"`
 	// Reason says why the status changes; it is kept in the audit log.
@@ -133,6 +155,7 @@ type groupCreate struct {
 	Name        string   `json:"name"`
 	Description string   `json:"description,omitempty"`
 	Roles       []string `json:"roles,omitempty"`
+	CustomRoles []string `json:"custom_roles,omitempty"` // custom role ids
 	Members     []string `json:"members,omitempty"`
 }
 
@@ -140,6 +163,7 @@ type groupPatch struct {
 	Name        *string   `json:"name,omitempty"`
 	Description *string   `json:"description,omitempty"`
 	Roles       *[]string `json:"roles,omitempty"`
+	CustomRoles *[]string `json:"custom_roles,omitempty"`
 }
 
 type groupList struct {

@@ -53,6 +53,17 @@ const (
 	AuditMFADisable       = "mfa.disable"
 	AuditMFAReset         = "mfa.reset"
 	AuditMFARecoveryCodes = "mfa.recovery_codes"
+	// Custom roles defined, changed and deleted.
+	AuditRoleCreate = "role.create"
+	AuditRoleUpdate = "role.update"
+	AuditRoleDelete = "role.delete"
+	// Group changes: created, renamed or given roles, deleted, members
+	// added and removed (joining a group gives its roles).
+	AuditGroupCreate       = "group.create"
+	AuditGroupUpdate       = "group.update"
+	AuditGroupDelete       = "group.delete"
+	AuditGroupMemberAdd    = "group.member_add"
+	AuditGroupMemberRemove = "group.member_remove"
 )
 
 // event starts an audit event of the actor.

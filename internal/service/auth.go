@@ -390,16 +390,21 @@ func (s *Service) RevokeToken(ctx context.Context, a Actor, id string) error {
 	return err
 }
 
-// Me returns the actor's own user with its effective roles and account
-// permissions.
-func (s *Service) Me(ctx context.Context, a Actor) (domain.User, []string, []string, error) {
+// Me returns the actor's own user with its effective built-in and custom
+// roles and the account permissions they give.
+func (s *Service) Me(ctx context.Context, a Actor) (MeInfo, error) {
 	if err := s.member(a); err != nil {
-		return domain.User{}, nil, nil, err
+		return MeInfo{}, err
 	}
 	u, err := s.store.GetUser(ctx, a.UserID)
 	if err != nil {
-		return domain.User{}, nil, nil, err
+		return MeInfo{}, err
 	}
-	roles := s.Engine().EffectiveRoles(a.UserID)
-	return u, roles.Names(), authz.AccountPermissionsOf(roles), nil
+	e := s.Engine()
+	custom, err := customRoleRefs(ctx, s.store, a.AccountID, e.EffectiveCustomRoles(a.UserID))
+	if err != nil {
+		return MeInfo{}, err
+	}
+	return MeInfo{User: u, EffectiveRoles: e.EffectiveRoles(a.UserID).Names(), CustomRoles: custom,
+		Permissions: e.EffectivePermissions(a.UserID).Names()}, nil
 }

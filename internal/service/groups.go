@@ -17,6 +17,7 @@ type GroupInput struct {
 	Name        string
 	Description string
 	Roles       []string
+	CustomRoles []string // ids of custom roles of the account
 	Members     []authz.Subject
 }
 
@@ -74,25 +75,32 @@ func (s *Service) CreateGroup(ctx context.Context, a Actor, in GroupInput) (doma
 	if err := s.member(a); err != nil {
 		return domain.Group{}, err
 	}
-	if err := s.require(a, authz.ManageGroups); err != nil {
-		return domain.Group{}, err
-	}
 	g := domain.Group{ID: domain.NewID("grp"), AccountID: a.AccountID, Name: strings.TrimSpace(in.Name), Description: in.Description}
-	if err := domain.CheckName("name", g.Name, true, 200); err != nil {
-		return g, invalidErr("name", err)
-	}
-	if err := domain.CheckText("description", g.Description, 2000); err != nil {
-		return g, invalidErr("description", err)
-	}
-	roles, err := checkGroupRoles(in.Roles)
-	if err != nil {
-		return g, err
-	}
-	if err := s.checkRoleChange(a, 0, roles); err != nil {
-		return g, err
-	}
-	g.Roles = roles.Names()
-	_, err = s.update(ctx, func(tx store.Tx) error {
+	ev := a.event(AuditGroupCreate, "group:"+g.ID)
+	ev.Detail = map[string]string{"name": truncate(g.Name, 200)}
+	_, err := s.auditedUpdate(ctx, ev, func(tx store.Tx, ev *domain.AuditEvent) error {
+		if err := s.require(a, authz.ManageGroups); err != nil {
+			return err
+		}
+		if err := domain.CheckName("name", g.Name, true, 200); err != nil {
+			return invalidErr("name", err)
+		}
+		if err := domain.CheckText("description", g.Description, 2000); err != nil {
+			return invalidErr("description", err)
+		}
+		roles, err := checkGroupRoles(in.Roles)
+		if err != nil {
+			return err
+		}
+		custom, perms, err := resolveCustomRoles(ctx, tx, a, in.CustomRoles, "custom_roles")
+		if err != nil {
+			return err
+		}
+		if err := s.checkRoleGrant(a, roleGrant{newRoles: roles, newCustom: custom, perms: perms}); err != nil {
+			return err
+		}
+		g.Roles, g.CustomRoles = roles.Names(), custom
+		ev.Detail["roles"], ev.Detail["custom_roles"] = strings.Join(g.Roles, ","), strings.Join(custom, ",")
 		seen := map[authz.Subject]bool{}
 		for _, m := range in.Members {
 			if m.Kind == authz.Everyone {
@@ -137,12 +145,15 @@ type GroupUpdate struct {
 	Name        *string
 	Description *string
 	Roles       *[]string
+	CustomRoles *[]string
 }
 
 // UpdateGroup renames a group or changes its roles (manage_groups, and
 // role changes as for users). Built-in groups keep their names.
 func (s *Service) UpdateGroup(ctx context.Context, a Actor, id string, in GroupUpdate) (domain.Group, error) {
-	err := s.editGroup(ctx, a, id, func(tx store.Tx, g domain.Group) error {
+	err := s.editGroup(ctx, a, id, AuditGroupUpdate, func(tx store.Tx, g domain.Group, ev *domain.AuditEvent) error {
+		before := g
+		defer func() { ev.Detail = groupChanges(before, g) }()
 		if in.Name != nil {
 			n := strings.TrimSpace(*in.Name)
 			if g.Builtin != "" && n != g.Name {
@@ -159,16 +170,25 @@ func (s *Service) UpdateGroup(ctx context.Context, a Actor, id string, in GroupU
 			}
 			g.Description = *in.Description
 		}
+		old, _ := authz.ParseRoles(g.Roles)
+		grant := roleGrant{oldRoles: old, newRoles: old, oldCustom: g.CustomRoles, newCustom: g.CustomRoles}
 		if in.Roles != nil {
-			old, _ := authz.ParseRoles(g.Roles)
 			roles, err := checkGroupRoles(*in.Roles)
 			if err != nil {
 				return err
 			}
-			if err := s.checkRoleChange(a, old, roles); err != nil {
+			grant.newRoles = roles
+			g.Roles = roles.Names()
+		}
+		if in.CustomRoles != nil {
+			var err error
+			if grant.newCustom, grant.perms, err = resolveCustomRoles(ctx, tx, a, *in.CustomRoles, "custom_roles"); err != nil {
 				return err
 			}
-			g.Roles = roles.Names()
+			g.CustomRoles = grant.newCustom
+		}
+		if err := s.checkRoleGrant(a, grant); err != nil {
+			return err
 		}
 		return unique(tx.UpdateGroup(ctx, g), "a group with this name already exists")
 	})
@@ -182,12 +202,13 @@ func (s *Service) UpdateGroup(ctx context.Context, a Actor, id string, in GroupU
 // granted a role on a workspace or tier cannot be deleted; the error names
 // where the group is granted. ACL entries naming the group go with it.
 func (s *Service) DeleteGroup(ctx context.Context, a Actor, id string) error {
-	err := s.editGroup(ctx, a, id, func(tx store.Tx, g domain.Group) error {
+	err := s.editGroup(ctx, a, id, AuditGroupDelete, func(tx store.Tx, g domain.Group, ev *domain.AuditEvent) error {
+		ev.Detail = map[string]string{"name": g.Name}
 		if g.Builtin != "" {
 			return conflict("builtin_group", "the built-in group %q cannot be deleted", g.Name)
 		}
 		roles, _ := authz.ParseRoles(g.Roles)
-		if err := s.checkRoleChange(a, roles, 0); err != nil {
+		if err := s.checkRoleGrant(a, roleGrant{oldRoles: roles, oldCustom: g.CustomRoles, newCustom: []string{}}); err != nil {
 			return err
 		}
 		grants, err := tx.GroupGrants(ctx, id)
@@ -218,16 +239,17 @@ func (s *Service) DeleteGroup(ctx context.Context, a Actor, id string) error {
 // AddGroupMember adds a user or group to a group (manage_groups). Nesting
 // that would make a cycle is rejected.
 func (s *Service) AddGroupMember(ctx context.Context, a Actor, groupID string, m authz.Subject) error {
-	err := s.editGroup(ctx, a, groupID, func(tx store.Tx, g domain.Group) error {
+	err := s.editGroup(ctx, a, groupID, AuditGroupMemberAdd, func(tx store.Tx, g domain.Group, ev *domain.AuditEvent) error {
+		ev.Detail = map[string]string{"member": m.String()}
 		if m.Kind == authz.Everyone {
 			return invalid("subject", "everyone cannot be a group member")
 		}
 		if err := checkSubject(ctx, tx, a, m, "subject"); err != nil {
 			return err
 		}
-		// Joining a group with roles grants those roles.
-		roles, _ := authz.ParseRoles(g.Roles)
-		if err := s.checkRoleChange(a, 0, roles); err != nil {
+		// Joining a group grants the roles it and the groups it sits in
+		// hold.
+		if err := s.checkJoin(ctx, tx, a, g.ID); err != nil {
 			return err
 		}
 		for _, have := range g.Members {
@@ -273,11 +295,21 @@ func checkNoCycle(ctx context.Context, r store.Reader, accountID, parent, child 
 
 // RemoveGroupMember removes a user or group from a group (manage_groups).
 func (s *Service) RemoveGroupMember(ctx context.Context, a Actor, groupID string, m authz.Subject) error {
-	err := s.editGroup(ctx, a, groupID, func(tx store.Tx, g domain.Group) error {
-		roles, _ := authz.ParseRoles(g.Roles)
-		// Leaving a group with roles takes those roles away.
+	err := s.editGroup(ctx, a, groupID, AuditGroupMemberRemove, func(tx store.Tx, g domain.Group, ev *domain.AuditEvent) error {
+		ev.Detail = map[string]string{"member": m.String()}
+		// Leaving a group takes away the roles it and the groups it sits
+		// in hold.
+		roles, custom, err := rolesFromJoining(ctx, tx, a.AccountID, g.ID)
+		if err != nil {
+			return err
+		}
 		if err := s.checkRoleChange(a, roles, 0); err != nil {
 			return err
+		}
+		if custom != 0 {
+			if err := s.require(a, authz.ManageUsers); err != nil {
+				return err
+			}
 		}
 		if err := tx.RemoveGroupMember(ctx, g.ID, m); err != nil {
 			return storeErr(err, "member "+m.String())
@@ -288,12 +320,12 @@ func (s *Service) RemoveGroupMember(ctx context.Context, a Actor, groupID string
 }
 
 // editGroup runs fn in one write transaction on a group of the actor's
-// account, for an actor holding manage_groups.
-func (s *Service) editGroup(ctx context.Context, a Actor, id string, fn func(tx store.Tx, g domain.Group) error) error {
+// account, for an actor holding manage_groups, audited as evType.
+func (s *Service) editGroup(ctx context.Context, a Actor, id, evType string, fn func(tx store.Tx, g domain.Group, ev *domain.AuditEvent) error) error {
 	if err := s.member(a); err != nil {
 		return err
 	}
-	_, err := s.update(ctx, func(tx store.Tx) error {
+	_, err := s.auditedUpdate(ctx, a.event(evType, "group:"+id), func(tx store.Tx, ev *domain.AuditEvent) error {
 		g, err := groupInAccount(ctx, tx, a, id)
 		if err != nil {
 			return err
@@ -301,7 +333,25 @@ func (s *Service) editGroup(ctx context.Context, a Actor, id string, fn func(tx 
 		if err := s.require(a, authz.ManageGroups); err != nil {
 			return err
 		}
-		return fn(tx, g)
+		return fn(tx, g, ev)
 	})
 	return err
+}
+
+// groupChanges describes, for the audit log, what changed in a group.
+func groupChanges(before, after domain.Group) map[string]string {
+	d := map[string]string{}
+	if before.Name != after.Name {
+		d["name"] = before.Name + " -> " + after.Name
+	}
+	if before.Description != after.Description {
+		d["description"] = "changed"
+	}
+	if !slices.Equal(before.Roles, after.Roles) {
+		d["roles"] = strings.Join(before.Roles, ",") + " -> " + strings.Join(after.Roles, ",")
+	}
+	if !slices.Equal(before.CustomRoles, after.CustomRoles) {
+		d["custom_roles"] = strings.Join(before.CustomRoles, ",") + " -> " + strings.Join(after.CustomRoles, ",")
+	}
+	return d
 }

@@ -290,7 +290,7 @@ type InvitationInput struct {
 }
 
 // CreateInvitation invites an email address to join the actor's account
-// with roles (as checkRoleChange allows the actor to give) and groups of
+// with roles (as checkRoleGrant allows the actor to give) and groups of
 // the account (manage_users), and mails the invitation's secret. The
 // secret is not returned: only the mail carries it.
 func (s *Service) CreateInvitation(ctx context.Context, a Actor, in InvitationInput) (store.Invitation, error) {
@@ -310,7 +310,7 @@ func (s *Service) CreateInvitation(ctx context.Context, a Actor, in InvitationIn
 	if err != nil {
 		return store.Invitation{}, s.refused(ctx, ev, invalidErr("roles", err))
 	}
-	if err := s.checkRoleChange(a, 0, roles); err != nil {
+	if err := s.checkRoleGrant(a, roleGrant{newRoles: roles}); err != nil {
 		return store.Invitation{}, s.refused(ctx, ev, err)
 	}
 	if in.ExpiresInDays < 0 || in.ExpiresInDays > MaxInviteDays {
@@ -338,6 +338,10 @@ func (s *Service) CreateInvitation(ctx context.Context, a Actor, in InvitationIn
 				return invalid("groups", "no group %s in the account", truncate(id, 100))
 			}
 			if err != nil {
+				return err
+			}
+			// Accepting joins the group, and gives its roles.
+			if err := s.checkJoin(ctx, tx, a, id); err != nil {
 				return err
 			}
 		}

@@ -22,6 +22,7 @@ type UserInput struct {
 	Password    string // optional: a user without one signs in by other means only
 	Status      string // default active
 	Roles       []string
+	CustomRoles []string // ids of custom roles of the account
 	Access      []string // default portal and connect
 	Fields      map[string]string
 }
@@ -150,7 +151,7 @@ func checkOwnersRemain(ctx context.Context, tx store.Tx, accountID string) error
 }
 
 // CreateUser creates a user in the actor's account (manage_users; roles as
-// checkRoleChange says).
+// checkRoleGrant says, and joining the Standard group as checkJoin says).
 func (s *Service) CreateUser(ctx context.Context, a Actor, in UserInput) (domain.User, error) {
 	if err := s.member(a); err != nil {
 		return domain.User{}, err
@@ -171,7 +172,31 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, in UserInput) (domain
 	}
 	ev.Target = "user:" + u.ID
 	ev.Detail["status"], ev.Detail["roles"] = string(u.Status), strings.Join(u.Roles, ",")
-	_, err = s.auditedUpdate(ctx, ev, func(tx store.Tx, _ *domain.AuditEvent) error { return s.insertUser(ctx, tx, u, hash) })
+	_, err = s.auditedUpdate(ctx, ev, func(tx store.Tx, ev *domain.AuditEvent) error {
+		custom, perms, err := resolveCustomRoles(ctx, tx, a, in.CustomRoles, "custom_roles")
+		if err != nil {
+			return err
+		}
+		u.CustomRoles = custom
+		if len(custom) > 0 {
+			ev.Detail["custom_roles"] = strings.Join(custom, ",")
+		}
+		if err := s.checkRoleGrant(a, roleGrant{newRoles: roles, newCustom: custom, perms: perms}); err != nil {
+			return err
+		}
+		// The new user joins the Standard group, and with it whatever
+		// roles that group gives.
+		std, err := tx.BuiltinGroupID(ctx, u.AccountID, domain.BuiltinStandard)
+		if err == nil {
+			err = s.checkJoin(ctx, tx, a, std)
+		} else if errors.Is(err, store.ErrNotFound) {
+			err = nil
+		}
+		if err != nil {
+			return err
+		}
+		return s.insertUser(ctx, tx, u, hash)
+	})
 	if err != nil {
 		return domain.User{}, err
 	}
@@ -245,6 +270,7 @@ type UserUpdate struct {
 	DisplayName *string
 	Status      *string
 	Roles       *[]string
+	CustomRoles *[]string
 	Access      *[]string
 	Fields      *map[string]string
 	// Reason says why the status changes (a ban, say); it goes into the
@@ -269,14 +295,15 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id string, in UserUpd
 		if err != nil {
 			return err
 		}
-		defer func(before domain.User) {
+		before := u
+		defer func() {
 			ev.Detail = userChanges(before, u)
 			if in.Reason != "" {
 				ev.Detail["status_reason"] = truncate(strings.TrimSpace(in.Reason), MaxStatusReason)
 			}
-		}(u)
+		}()
 		self := u.ID == a.UserID
-		onlyName := in.Email == nil && in.Status == nil && in.Roles == nil && in.Access == nil && in.Fields == nil
+		onlyName := in.Email == nil && in.Status == nil && in.Roles == nil && in.CustomRoles == nil && in.Access == nil && in.Fields == nil
 		if !(self && onlyName) {
 			if err := s.require(a, authz.ManageUsers); err != nil {
 				return err
@@ -315,6 +342,12 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id string, in UserUpd
 			}
 			u.Roles = newRoles.Names()
 		}
+		oldCustom, perms := u.CustomRoles, map[string]authz.Permissions{}
+		if in.CustomRoles != nil {
+			if u.CustomRoles, perms, err = resolveCustomRoles(ctx, tx, a, *in.CustomRoles, "custom_roles"); err != nil {
+				return err
+			}
+		}
 		if in.Access != nil {
 			if u.Access, err = domain.ParseAccess(*in.Access); err != nil {
 				return invalidErr("access", err)
@@ -326,8 +359,16 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id string, in UserUpd
 			}
 			u.Fields = *in.Fields
 		}
-		if err := s.checkRoleChange(a, oldRoles, newRoles); err != nil {
+		grant := roleGrant{oldRoles: oldRoles, newRoles: newRoles, oldCustom: oldCustom, newCustom: u.CustomRoles, perms: perms}
+		if err := s.checkRoleGrant(a, grant); err != nil {
 			return err
+		}
+		if !self && !strings.EqualFold(u.Email, oldEmail) {
+			// A new address receives the user's password-reset mail:
+			// changing it is taking over the user's sign-in.
+			if err := s.requireTakeover(a, before); err != nil {
+				return err
+			}
 		}
 		if u.Status != oldStatus {
 			if oldRoles.Has(authz.RoleOwner) || oldRoles.Has(authz.RoleAdmin) {
@@ -410,7 +451,7 @@ func (s *Service) SetPassword(ctx context.Context, a Actor, id, current, next st
 				return forbidden("the current password is wrong")
 			}
 		} else {
-			if err := s.requireOver(a, u); err != nil {
+			if err := s.requireTakeover(a, u); err != nil {
 				return err
 			}
 		}
@@ -438,6 +479,9 @@ func userChanges(before, after domain.User) map[string]string {
 	if !slices.Equal(before.Roles, after.Roles) {
 		d["roles"] = strings.Join(before.Roles, ",") + " -> " + strings.Join(after.Roles, ",")
 	}
+	if !slices.Equal(before.CustomRoles, after.CustomRoles) {
+		d["custom_roles"] = strings.Join(before.CustomRoles, ",") + " -> " + strings.Join(after.CustomRoles, ",")
+	}
 	if !slices.Equal(before.Access, after.Access) {
 		d["access"] = strings.Join(before.Access, ",") + " -> " + strings.Join(after.Access, ",")
 	}
@@ -460,4 +504,15 @@ func (s *Service) requireOver(a Actor, u domain.User) error {
 		return s.require(a, authz.ManageOwners)
 	}
 	return nil
+}
+
+// requireTakeover checks that the actor may take over another user's
+// sign-in (set the password, change the email that password resets go
+// to): as requireOver, and holding every account permission the user
+// holds, so that nobody gains a permission by signing in as someone else.
+func (s *Service) requireTakeover(a Actor, u domain.User) error {
+	if err := s.requireOver(a, u); err != nil {
+		return err
+	}
+	return s.checkHolds(a, s.Engine().EffectivePermissions(u.ID), "taking over this user's sign-in")
 }

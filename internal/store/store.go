@@ -41,6 +41,7 @@ type Kind string
 // their puts (containers before their content).
 const (
 	KindAccount    Kind = "account"
+	KindRole       Kind = "role" // a custom role
 	KindUser       Kind = "user"
 	KindGroup      Kind = "group"
 	KindTier       Kind = "tier"
@@ -52,7 +53,7 @@ const (
 
 // Kinds lists the change-log kinds of the permission engine's entities, in
 // dependency order.
-var Kinds = []Kind{KindAccount, KindUser, KindGroup, KindTier, KindWorkspace, KindRecord, KindMedia, KindCollection}
+var Kinds = []Kind{KindAccount, KindRole, KindUser, KindGroup, KindTier, KindWorkspace, KindRecord, KindMedia, KindCollection}
 
 // Credential kinds in the change log: a revoked token (by id) or a deleted
 // session (by id hash), so that every process drops them from its
@@ -217,6 +218,14 @@ type Reader interface {
 	// GroupGrants lists the workspaces and tiers granting a role to a group.
 	GroupGrants(ctx context.Context, groupID string) ([]Ref, error)
 
+	// GetCustomRole returns a custom role of any account.
+	GetCustomRole(ctx context.Context, id string) (domain.CustomRole, error)
+	// ListCustomRoles returns an account's custom roles, by name.
+	ListCustomRoles(ctx context.Context, accountID string) ([]domain.CustomRole, error)
+	// CustomRoleHolders returns the ids of the users and of the groups
+	// holding a custom role directly, each sorted.
+	CustomRoleHolders(ctx context.Context, roleID string) (users, groups []string, err error)
+
 	GetTier(ctx context.Context, id string) (domain.Tier, error)
 	ListTiers(ctx context.Context, accountID string) ([]domain.Tier, error)
 
@@ -315,10 +324,12 @@ type Tx interface {
 	CreateAccount(ctx context.Context, a domain.Account) error
 	UpdateAccount(ctx context.Context, a domain.Account) error
 
-	// CreateUser stores a user with a password hash ("" for none).
+	// CreateUser stores a user with a password hash ("" for none) and
+	// the custom roles it holds (ErrConflict if one does not exist).
 	CreateUser(ctx context.Context, u domain.User, passwordHash string) error
 	// UpdateUser stores a user's email, whether it is verified, display
-	// name, status, roles, access and fields; the username never changes.
+	// name, status, roles, custom roles, access and fields; the username
+	// never changes.
 	UpdateUser(ctx context.Context, u domain.User) error
 	SetPassword(ctx context.Context, userID, hash string) error
 	// DeleteUser removes a user for good with its roles, memberships,
@@ -327,10 +338,23 @@ type Tx interface {
 	// ever deleted.
 	DeleteUser(ctx context.Context, id string) error
 
-	// CreateGroup stores a group with its roles and members.
+	// CreateGroup stores a group with its roles, custom roles and members.
 	CreateGroup(ctx context.Context, g domain.Group) error
-	// UpdateGroup stores a group's name, description and roles.
+	// UpdateGroup stores a group's name, description, roles and custom
+	// roles.
 	UpdateGroup(ctx context.Context, g domain.Group) error
+
+	// CreateCustomRole stores a custom role (CreatedAt and UpdatedAt are
+	// the transaction's time); ErrConflict if the account has a role of
+	// that name.
+	CreateCustomRole(ctx context.Context, r domain.CustomRole) error
+	// UpdateCustomRole stores a custom role's name, description and
+	// permissions; ErrNotFound if there is no such role, ErrConflict if
+	// the name is another role's.
+	UpdateCustomRole(ctx context.Context, r domain.CustomRole) error
+	// DeleteCustomRole removes a custom role; ErrNotFound if there is no
+	// such role, ErrConflict while a user or group holds it.
+	DeleteCustomRole(ctx context.Context, id string) error
 	DeleteGroup(ctx context.Context, id string) error
 	AddGroupMember(ctx context.Context, groupID string, member authz.Subject) error
 	RemoveGroupMember(ctx context.Context, groupID string, member authz.Subject) error

@@ -41,6 +41,7 @@ func (r reader) LoadAuth(ctx context.Context, refs []store.Ref, fn func(authz.Op
 	}
 	loaders := []func() error{
 		func() error { return r.loadAccounts(ctx, ids(store.KindAccount), put) },
+		func() error { return r.loadCustomRoles(ctx, ids(store.KindRole), put) },
 		func() error { return r.loadUsers(ctx, ids(store.KindUser), put) },
 		func() error { return r.loadGroups(ctx, ids(store.KindGroup), put) },
 		func() error { return r.loadTiers(ctx, ids(store.KindTier), put) },
@@ -80,6 +81,8 @@ func (r reader) LoadAuth(ctx context.Context, refs []store.Ref, fn func(authz.Op
 				op = authz.DeleteObject{Ref: authz.ObjectRef{Type: authz.Collection, ID: id}}
 			case store.KindUser:
 				op = authz.DeleteUser{ID: id}
+			case store.KindRole:
+				op = authz.DeleteRole{ID: id}
 			default:
 				return fmt.Errorf("load auth: %s %s was deleted, which the store never does", k, id)
 			}
@@ -107,6 +110,26 @@ func (r reader) loadAccounts(ctx context.Context, ids []string, put putFunc) err
 
 func rolesOf(names []string) (authz.Roles, error) { return authz.ParseRoles(names) }
 
+func (r reader) loadCustomRoles(ctx context.Context, ids []string, put putFunc) error {
+	return inChunks("id", ids, func(where string, args []any, chunk []string) error {
+		return r.collect(ctx, "load custom roles", `SELECT id, account_id, permissions FROM custom_roles`+where+` ORDER BY id`, args, func(rows *sql.Rows) error {
+			var id, acct, perms string
+			if err := rows.Scan(&id, &acct, &perms); err != nil {
+				return err
+			}
+			var names []string
+			if err := json.Unmarshal([]byte(perms), &names); err != nil {
+				return fmt.Errorf("custom role %s permissions: %w", id, err)
+			}
+			ps, err := authz.ParsePermissions(names)
+			if err != nil {
+				return fmt.Errorf("custom role %s: %w", id, err)
+			}
+			return put(store.KindRole, id, authz.PutRole{ID: id, Account: acct, Permissions: ps})
+		})
+	})
+}
+
 func (r reader) loadUsers(ctx context.Context, ids []string, put putFunc) error {
 	return inChunks("id", ids, func(where string, args []any, chunk []string) error {
 		roles, err := r.roles(ctx, "user_roles", "user_id", chunk)
@@ -114,6 +137,10 @@ func (r reader) loadUsers(ctx context.Context, ids []string, put putFunc) error 
 			return err
 		}
 		granted, err := r.accessGrants(ctx, "account", chunk)
+		if err != nil {
+			return err
+		}
+		custom, err := r.heldCustomRoles(ctx, "user_custom_roles", "user_id", chunk)
 		if err != nil {
 			return err
 		}
@@ -133,7 +160,7 @@ func (r reader) loadUsers(ctx context.Context, ids []string, put putFunc) error 
 			if err != nil {
 				return fmt.Errorf("user %s: %w", id, err)
 			}
-			return put(store.KindUser, id, authz.PutUser{ID: id, Account: acct, Active: status == string(domain.StatusActive), Roles: rs, Apps: apps})
+			return put(store.KindUser, id, authz.PutUser{ID: id, Account: acct, Active: status == string(domain.StatusActive), Roles: rs, CustomRoles: custom[id], Apps: apps})
 		})
 	})
 }
@@ -148,6 +175,10 @@ func (r reader) loadGroups(ctx context.Context, ids []string, put putFunc) error
 		if err != nil {
 			return err
 		}
+		custom, err := r.heldCustomRoles(ctx, "group_custom_roles", "group_id", chunk)
+		if err != nil {
+			return err
+		}
 		return r.collect(ctx, "load groups", `SELECT id, account_id FROM groups`+where+` ORDER BY id`, args, func(rows *sql.Rows) error {
 			var id, acct string
 			if err := rows.Scan(&id, &acct); err != nil {
@@ -157,7 +188,7 @@ func (r reader) loadGroups(ctx context.Context, ids []string, put putFunc) error
 			if err != nil {
 				return err
 			}
-			return put(store.KindGroup, id, authz.PutGroup{ID: id, Account: acct, Members: members[id], Roles: rs})
+			return put(store.KindGroup, id, authz.PutGroup{ID: id, Account: acct, Members: members[id], Roles: rs, CustomRoles: custom[id]})
 		})
 	})
 }

@@ -192,7 +192,7 @@ func scanUser(s interface{ Scan(...any) error }) (domain.User, error) {
 		return u, fmt.Errorf("user %s fields: %w", u.ID, err)
 	}
 	u.CreatedAt, u.UpdatedAt = fromMicros(created), fromMicros(updated)
-	u.Roles = []string{}
+	u.Roles, u.CustomRoles = []string{}, []string{}
 	return u, nil
 }
 
@@ -235,12 +235,35 @@ func (r reader) fillUserRoles(ctx context.Context, us []domain.User) error {
 	if err != nil {
 		return err
 	}
+	custom, err := r.heldCustomRoles(ctx, "user_custom_roles", "user_id", ids)
+	if err != nil {
+		return err
+	}
 	for i := range us {
 		if rs, ok := roles[us[i].ID]; ok {
 			us[i].Roles = rs
 		}
+		if rs, ok := custom[us[i].ID]; ok {
+			us[i].CustomRoles = rs
+		}
 	}
 	return nil
+}
+
+// heldCustomRoles reads the custom roles the given users or groups (all
+// when ids is nil) hold, from table (user_custom_roles or
+// group_custom_roles), each list sorted.
+func (r reader) heldCustomRoles(ctx context.Context, table, col string, ids []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	err := inChunks(col, ids, func(where string, args []any, chunk []string) error {
+		return r.collect(ctx, "read custom roles held", `SELECT `+col+`, role_id FROM `+table+where+` ORDER BY `+col+`, role_id`, args, func(rows *sql.Rows) error {
+			var id, role string
+			err := rows.Scan(&id, &role)
+			out[id] = append(out[id], role)
+			return err
+		})
+	})
+	return out, err
 }
 
 func (r reader) getUser(ctx context.Context, op, where string, args ...any) (domain.User, error) {
@@ -330,7 +353,7 @@ func scanGroup(s interface{ Scan(...any) error }) (domain.Group, error) {
 	var created int64
 	err := s.Scan(&g.ID, &g.AccountID, &g.Name, &g.Description, &builtin, &created)
 	g.Builtin, g.CreatedAt = builtin.String, fromMicros(created)
-	g.Roles, g.Members = []string{}, []authz.Subject{}
+	g.Roles, g.CustomRoles, g.Members = []string{}, []string{}, []authz.Subject{}
 	return g, err
 }
 
@@ -347,9 +370,16 @@ func (r reader) fillGroups(ctx context.Context, gs []domain.Group) error {
 	if err != nil {
 		return err
 	}
+	custom, err := r.heldCustomRoles(ctx, "group_custom_roles", "group_id", ids)
+	if err != nil {
+		return err
+	}
 	for i := range gs {
 		if rs, ok := roles[gs[i].ID]; ok {
 			gs[i].Roles = rs
+		}
+		if rs, ok := custom[gs[i].ID]; ok {
+			gs[i].CustomRoles = rs
 		}
 		if ms, ok := members[gs[i].ID]; ok {
 			gs[i].Members = ms
@@ -446,6 +476,62 @@ func (r reader) GroupGrants(ctx context.Context, groupID string) ([]store.Ref, e
 	}
 	err := r.collect(ctx, "group grants", `SELECT tier_id FROM tier_grants WHERE group_id = $1 ORDER BY tier_id`, []any{groupID}, add(store.KindTier))
 	return out, err
+}
+
+// ---- custom roles
+
+const customRoleCols = `id, account_id, name, description, permissions, created_at, updated_at`
+
+func scanCustomRole(s interface{ Scan(...any) error }) (domain.CustomRole, error) {
+	var cr domain.CustomRole
+	var perms string
+	var created, updated int64
+	if err := s.Scan(&cr.ID, &cr.AccountID, &cr.Name, &cr.Description, &perms, &created, &updated); err != nil {
+		return cr, err
+	}
+	cr.Permissions = []string{}
+	if err := json.Unmarshal([]byte(perms), &cr.Permissions); err != nil {
+		return cr, fmt.Errorf("custom role %s permissions: %w", cr.ID, err)
+	}
+	cr.CreatedAt, cr.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return cr, nil
+}
+
+func (r reader) GetCustomRole(ctx context.Context, id string) (domain.CustomRole, error) {
+	cr, err := scanCustomRole(r.q.QueryRowContext(ctx, `SELECT `+customRoleCols+` FROM custom_roles WHERE id = $1`, id))
+	return cr, r.wrap("get custom role "+id, err)
+}
+
+func (r reader) ListCustomRoles(ctx context.Context, accountID string) ([]domain.CustomRole, error) {
+	out := []domain.CustomRole{}
+	err := r.collect(ctx, "list custom roles", `SELECT `+customRoleCols+` FROM custom_roles WHERE account_id = $1 ORDER BY name`, []any{accountID}, func(rows *sql.Rows) error {
+		cr, err := scanCustomRole(rows)
+		out = append(out, cr)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (r reader) CustomRoleHolders(ctx context.Context, roleID string) (users, groups []string, err error) {
+	users, groups = []string{}, []string{}
+	add := func(list *[]string) func(*sql.Rows) error {
+		return func(rows *sql.Rows) error {
+			var id string
+			err := rows.Scan(&id)
+			*list = append(*list, id)
+			return err
+		}
+	}
+	if err := r.collect(ctx, "custom role holders", `SELECT user_id FROM user_custom_roles WHERE role_id = $1 ORDER BY user_id`, []any{roleID}, add(&users)); err != nil {
+		return nil, nil, err
+	}
+	if err := r.collect(ctx, "custom role holders", `SELECT group_id FROM group_custom_roles WHERE role_id = $1 ORDER BY group_id`, []any{roleID}, add(&groups)); err != nil {
+		return nil, nil, err
+	}
+	return users, groups, nil
 }
 
 // ---- tiers and workspaces

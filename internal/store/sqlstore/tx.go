@@ -237,6 +237,20 @@ func (t *txn) setUserRoles(ctx context.Context, id string, roles []string) error
 	return nil
 }
 
+// setCustomRoles replaces the custom roles a user or group holds, in
+// table (user_custom_roles or group_custom_roles).
+func (t *txn) setCustomRoles(ctx context.Context, table, col, id string, roles []string) error {
+	if err := t.exec(ctx, "set custom roles", `DELETE FROM `+table+` WHERE `+col+` = $1`, id); err != nil {
+		return err
+	}
+	for _, r := range roles {
+		if err := t.exec(ctx, "set custom role "+r, `INSERT INTO `+table+` (`+col+`, role_id) VALUES ($1, $2)`, id, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (t *txn) CreateUser(ctx context.Context, u domain.User, passwordHash string) error {
 	t.touch(store.KindUser, u.ID)
 	err := t.exec(ctx, "create user "+u.Username, `INSERT INTO users (`+userCols+`, email_key, password_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
@@ -245,7 +259,10 @@ func (t *txn) CreateUser(ctx context.Context, u domain.User, passwordHash string
 	if err != nil {
 		return err
 	}
-	return t.setUserRoles(ctx, u.ID, u.Roles)
+	if err := t.setUserRoles(ctx, u.ID, u.Roles); err != nil {
+		return err
+	}
+	return t.setCustomRoles(ctx, "user_custom_roles", "user_id", u.ID, u.CustomRoles)
 }
 
 func (t *txn) UpdateUser(ctx context.Context, u domain.User) error {
@@ -255,7 +272,10 @@ func (t *txn) UpdateUser(ctx context.Context, u domain.User) error {
 	if err != nil {
 		return err
 	}
-	return t.setUserRoles(ctx, u.ID, u.Roles)
+	if err := t.setUserRoles(ctx, u.ID, u.Roles); err != nil {
+		return err
+	}
+	return t.setCustomRoles(ctx, "user_custom_roles", "user_id", u.ID, u.CustomRoles)
 }
 
 func (t *txn) SetPassword(ctx context.Context, userID, hash string) error {
@@ -334,6 +354,9 @@ func (t *txn) CreateGroup(ctx context.Context, g domain.Group) error {
 	if err := t.setGroupRoles(ctx, g.ID, g.Roles); err != nil {
 		return err
 	}
+	if err := t.setCustomRoles(ctx, "group_custom_roles", "group_id", g.ID, g.CustomRoles); err != nil {
+		return err
+	}
 	for _, m := range g.Members {
 		if err := t.AddGroupMember(ctx, g.ID, m); err != nil {
 			return err
@@ -347,7 +370,31 @@ func (t *txn) UpdateGroup(ctx context.Context, g domain.Group) error {
 	if err := t.execOne(ctx, "update group "+g.ID, `UPDATE groups SET name = $2, description = $3 WHERE id = $1`, g.ID, g.Name, g.Description); err != nil {
 		return err
 	}
-	return t.setGroupRoles(ctx, g.ID, g.Roles)
+	if err := t.setGroupRoles(ctx, g.ID, g.Roles); err != nil {
+		return err
+	}
+	return t.setCustomRoles(ctx, "group_custom_roles", "group_id", g.ID, g.CustomRoles)
+}
+
+// ---- custom roles
+
+func (t *txn) CreateCustomRole(ctx context.Context, r domain.CustomRole) error {
+	t.touch(store.KindRole, r.ID)
+	return t.exec(ctx, "create custom role "+r.Name, `INSERT INTO custom_roles (`+customRoleCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		r.ID, r.AccountID, r.Name, r.Description, jsonText(nonNilList(r.Permissions)), micros(t.now), micros(t.now))
+}
+
+func (t *txn) UpdateCustomRole(ctx context.Context, r domain.CustomRole) error {
+	t.touch(store.KindRole, r.ID)
+	return t.execOne(ctx, "update custom role "+r.ID, `UPDATE custom_roles SET name = $2, description = $3, permissions = $4, updated_at = $5 WHERE id = $1`,
+		r.ID, r.Name, r.Description, jsonText(nonNilList(r.Permissions)), micros(t.now))
+}
+
+// DeleteCustomRole relies on the holders' references, which are not
+// cascaded: deleting a role still held fails as a conflict.
+func (t *txn) DeleteCustomRole(ctx context.Context, id string) error {
+	t.touch(store.KindRole, id)
+	return t.execOne(ctx, "delete custom role "+id, `DELETE FROM custom_roles WHERE id = $1`, id)
 }
 
 func (t *txn) DeleteGroup(ctx context.Context, id string) error {

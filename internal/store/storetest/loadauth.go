@@ -15,6 +15,10 @@ func opKey(op authz.Op) (kind store.Kind, id string, del bool) {
 	switch o := op.(type) {
 	case authz.PutAccount:
 		return store.KindAccount, o.ID, false
+	case authz.PutRole:
+		return store.KindRole, o.ID, false
+	case authz.DeleteRole:
+		return store.KindRole, o.ID, true
 	case authz.PutUser:
 		return store.KindUser, o.ID, false
 	case authz.DeleteUser:

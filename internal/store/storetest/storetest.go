@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"accounts", accountCases},
 		{"users", userCases},
 		{"groups", groupCases},
+		{"custom roles", customRoleCases},
 		{"tiers", tierCases},
 		{"workspaces", workspaceCases},
 		{"records and media", recordCases},
@@ -125,6 +126,8 @@ func createAll(ctx context.Context, tx store.Tx, entities ...any) error {
 			err = tx.CreateUser(ctx, v, "hash-"+v.ID)
 		case domain.Group:
 			err = tx.CreateGroup(ctx, v)
+		case domain.CustomRole:
+			err = tx.CreateCustomRole(ctx, v)
 		case domain.Tier:
 			err = tx.CreateTier(ctx, v)
 		case domain.Workspace:
