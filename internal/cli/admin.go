@@ -548,3 +548,66 @@ func printEvent(w io.Writer, ev domain.AuditEvent) {
 	}
 	fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", ev.At.UTC().Format(time.RFC3339), ev.Type, ev.Result, dash(ev.Actor), dash(ev.Target), dash(ev.ClientIP), strings.Join(detail, " "))
 }
+
+// ---- geo show | set
+
+// geoCmd reads and sets an account's geography rule: the way back in for
+// an operator whose rule locked every admin out of signing in.
+func geoCmd(ctx context.Context, env Env, args []string) error {
+	const use = "geo show | geo set [--mode off|allow|deny] [--countries FR,DE] [--unknown allow|deny]"
+	if len(args) == 0 || args[0] != "show" && args[0] != "set" {
+		return usagef(use)
+	}
+	sub := args[0]
+	var acct, mode, countries, unknown string
+	var flags *flag.FlagSet
+	return withService(ctx, env, "geo "+sub, args[1:], func(fs *flag.FlagSet) {
+		flags = fs
+		fs.StringVar(&acct, "account", "", "account id (default: the only one)")
+		if sub == "set" {
+			fs.StringVar(&mode, "mode", "", "off, allow (an allow-list) or deny (a deny-list)")
+			fs.StringVar(&countries, "countries", "", "comma-separated ISO 3166-1 alpha-2 codes (empty: none)")
+			fs.StringVar(&unknown, "unknown", "", "allow or deny clients the server cannot locate")
+		}
+	}, func(svc *service.Service, pos []string) error {
+		if err := noArgs(pos); err != nil {
+			return err
+		}
+		a, err := localActor(ctx, svc, acct)
+		if err != nil {
+			return err
+		}
+		cur, err := svc.GetGeoRule(ctx, a)
+		if err != nil {
+			return err
+		}
+		rule := cur.GeoRule
+		if sub == "set" {
+			set := map[string]bool{}
+			flags.Visit(func(f *flag.Flag) { set[f.Name] = true })
+			if !set["mode"] && !set["countries"] && !set["unknown"] {
+				return usagef("give at least one of --mode, --countries, --unknown")
+			}
+			if set["mode"] {
+				rule.Mode = mode
+			}
+			if set["countries"] {
+				rule.Countries = []string{}
+				for c := range strings.SplitSeq(countries, ",") {
+					if c = strings.TrimSpace(c); c != "" {
+						rule.Countries = append(rule.Countries, c)
+					}
+				}
+			}
+			if set["unknown"] {
+				rule.Unknown = unknown
+			}
+			if cur, err = svc.SetGeoRule(ctx, a, rule); err != nil {
+				return err
+			}
+		}
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(cur.GeoRule)
+	})
+}

@@ -246,6 +246,17 @@ func TestIdentityAdministrationCommands(t *testing.T) {
 		})
 	})
 
+	t.Run("geography rule", func(t *testing.T) {
+		runSteps(t, []step{
+			{"geo show prints the rule of an account that never set one: off", d("geo", "show"), 0, regexp.MustCompile(`(?s)^\{\n  "mode": "off",\n  "countries": \[\],\n  "unknown": "allow"\n\}\n$`), nil},
+			{"geo set with nothing to set is a usage error", d("geo", "set"), 2, nothing, nil},
+			{"geo without a subcommand is a usage error", d("geo"), 2, nothing, nil},
+			{"geo set makes a deny-list, codes upper-cased", d("geo", "set", "--mode", "deny", "--countries", "fr, de"), 0, regexp.MustCompile(`(?s)"mode": "deny",\n  "countries": \[\n    "DE",\n    "FR"\n  \]`), nil},
+			{"geo set refuses a code that is no country", d("geo", "set", "--countries", "UK"), 1, nothing, regexp.MustCompile(`validation_failed`)},
+			{"geo set --mode off lets everyone in again and keeps the list", d("geo", "set", "--mode", "off"), 0, regexp.MustCompile(`(?s)"mode": "off",.*"FR"`), nil},
+		})
+	})
+
 	t.Run("audit log", func(t *testing.T) {
 		runSteps(t, []step{
 			{"audit prints the newest events, one per line", d("audit", "--limit", "3"), 0, regexp.MustCompile(`\A(?:\d{4}-\d\d-\d\dT\S+Z\t[a-z_.]+\t(?:ok|denied|failed)\t\S+\t\S+\t\S+\t[^\n]*\n){3}\z`), nil},

@@ -46,6 +46,7 @@ func commands() []command {
 		{"group", "create|add ...", "create groups, add members", group},
 		{"role", "grant|revoke|define|change|delete|list|permissions ...", "grant or revoke roles; define, change, delete and list custom roles", roles},
 		{"access", "relate|relations|list|revoke|expire ...", "set up request/approval relationships, list and revoke access requests, end grants past their end date", access},
+		{"geo", "show|set ...", "read or set an account's geography rule for sign-in and sign-up", geoCmd},
 		{"outbox", "list|show ...", "read the mail written to the outbox folder (when no SMTP server is configured)", outbox},
 		{"token", "create|list|revoke ...", "issue an API token for a user (printed on stdout), list and revoke tokens", token},
 		{"session", "list|revoke --user ID [--id SESSION]", "list a user's sessions, end one or all of them", session},
