@@ -99,15 +99,28 @@ func NormalizeSignupRules(r SignupRules) (SignupRules, error) {
 	if len(r.Fields) > MaxSignupFields {
 		return r, fieldErr("fields", "at most %d registration fields", MaxSignupFields)
 	}
-	fields := make([]RegistrationField, 0, len(r.Fields))
+	fields, err := NormalizeFieldDefs(r.Fields, "fields")
+	if err != nil {
+		return r, err
+	}
+	r.Fields = fields
+	return r, nil
+}
+
+// NormalizeFieldDefs checks definitions of typed fields (registration
+// fields, a capture profile's metadata fields) and returns them
+// normalised: labels trimmed (the name when empty), choices only for
+// choice fields, never nil. Errors name at[i].name, at[i].type, ...
+func NormalizeFieldDefs(defs []RegistrationField, at string) ([]RegistrationField, error) {
+	fields := make([]RegistrationField, 0, len(defs))
 	seen := map[string]bool{}
-	for i, f := range r.Fields {
-		at := fmt.Sprintf("fields[%d]", i)
+	for i, f := range defs {
+		at := fmt.Sprintf("%s[%d]", at, i)
 		if err := CheckFields(map[string]string{f.Name: ""}); err != nil {
-			return r, fieldErr(at+".name", "%v", err)
+			return nil, fieldErr(at+".name", "%v", err)
 		}
 		if seen[f.Name] {
-			return r, fieldErr(at+".name", "field %q appears twice", f.Name)
+			return nil, fieldErr(at+".name", "field %q appears twice", f.Name)
 		}
 		seen[f.Name] = true
 		f.Label = strings.TrimSpace(f.Label)
@@ -115,33 +128,32 @@ func NormalizeSignupRules(r SignupRules) (SignupRules, error) {
 			f.Label = f.Name
 		}
 		if err := CheckName("label", f.Label, true, 200); err != nil {
-			return r, fieldErr(at+".label", "%v", err)
+			return nil, fieldErr(at+".label", "%v", err)
 		}
 		switch f.Type {
 		case FieldText, FieldNumber, FieldDate, FieldBoolean:
 			if len(f.Choices) > 0 {
-				return r, fieldErr(at+".choices", "only fields of type choice have choices")
+				return nil, fieldErr(at+".choices", "only fields of type choice have choices")
 			}
 			f.Choices = []string{}
 		case FieldChoice:
 			if len(f.Choices) == 0 || len(f.Choices) > MaxFieldChoices {
-				return r, fieldErr(at+".choices", "a choice field needs 1 to %d choices", MaxFieldChoices)
+				return nil, fieldErr(at+".choices", "a choice field needs 1 to %d choices", MaxFieldChoices)
 			}
 			for _, c := range f.Choices {
 				if err := CheckName("choice", c, true, 200); err != nil {
-					return r, fieldErr(at+".choices", "%v", err)
+					return nil, fieldErr(at+".choices", "%v", err)
 				}
 			}
 			if len(slices.Compact(slices.Sorted(slices.Values(f.Choices)))) != len(f.Choices) {
-				return r, fieldErr(at+".choices", "a choice appears twice")
+				return nil, fieldErr(at+".choices", "a choice appears twice")
 			}
 		default:
-			return r, fieldErr(at+".type", "invalid type %q (want text, number, date, choice or boolean)", f.Type)
+			return nil, fieldErr(at+".type", "invalid type %q (want text, number, date, choice or boolean)", f.Type)
 		}
 		fields = append(fields, f)
 	}
-	r.Fields = fields
-	return r, nil
+	return fields, nil
 }
 
 func checkDomain(d string) error {
@@ -170,6 +182,13 @@ func (r SignupRules) DomainAllowed(email string) bool {
 // YYYY-MM-DD, booleans as "true"/"false". Unknown names, missing required
 // fields and values of the wrong type are errors naming fields.NAME.
 func CheckRegistration(defs []RegistrationField, values map[string]any) (map[string]string, error) {
+	return CheckFieldValues(defs, values, "a registration field of this account")
+}
+
+// CheckFieldValues checks values given for typed field definitions as
+// CheckRegistration does; unknownIs says what an unknown name is not
+// ("a registration field of this account").
+func CheckFieldValues(defs []RegistrationField, values map[string]any, unknownIs string) (map[string]string, error) {
 	out := map[string]string{}
 	byName := map[string]RegistrationField{}
 	for _, d := range defs {
@@ -182,7 +201,7 @@ func CheckRegistration(defs []RegistrationField, values map[string]any) (map[str
 	slices.Sort(names)
 	for _, k := range names {
 		if _, ok := byName[k]; !ok {
-			return nil, fieldErr("fields."+truncName(k), "%q is not a registration field of this account", truncName(k))
+			return nil, fieldErr("fields."+truncName(k), "%q is not %s", truncName(k), unknownIs)
 		}
 	}
 	for _, d := range defs {

@@ -297,6 +297,19 @@ type Reader interface {
 	// NextAccessExpiry returns the soonest expiry of an approved request's
 	// grant; ok is false if no standing grant expires.
 	NextAccessExpiry(ctx context.Context) (at time.Time, ok bool, err error)
+
+	// GetDownloadProfile returns a download profile of any account with
+	// its holders.
+	GetDownloadProfile(ctx context.Context, id string) (domain.DownloadProfile, error)
+	// ListDownloadProfiles returns an account's download profiles with
+	// their holders, by name.
+	ListDownloadProfiles(ctx context.Context, accountID string) ([]domain.DownloadProfile, error)
+	// GetCaptureProfile returns a capture profile of any account with its
+	// ACLs and holders.
+	GetCaptureProfile(ctx context.Context, id string) (domain.CaptureProfile, error)
+	// ListCaptureProfiles returns an account's capture profiles with their
+	// ACLs and holders, by name.
+	ListCaptureProfiles(ctx context.Context, accountID string) ([]domain.CaptureProfile, error)
 }
 
 // AccessRequestFilter narrows ListAccessRequests; zero fields do not
@@ -478,6 +491,33 @@ type Tx interface {
 	AddAccessGrants(ctx context.Context, gs []domain.AccessGrant) error
 	// EndAccessGrants removes every tuple a request granted.
 	EndAccessGrants(ctx context.Context, requestID string) error
+
+	// CreateDownloadProfile stores a download profile with its rules and
+	// holders (CreatedAt and UpdatedAt are the transaction's time);
+	// ErrConflict if the account has a profile of that name, or a holder
+	// is not a user or group of the store.
+	CreateDownloadProfile(ctx context.Context, p domain.DownloadProfile) error
+	// UpdateDownloadProfile replaces a download profile's name,
+	// description, rules and holders (UpdatedAt is the transaction's
+	// time); ErrNotFound if there is no such profile, ErrConflict as for
+	// CreateDownloadProfile.
+	UpdateDownloadProfile(ctx context.Context, p domain.DownloadProfile) error
+	// DeleteDownloadProfile removes a download profile with its holders;
+	// ErrNotFound if there is none.
+	DeleteDownloadProfile(ctx context.Context, id string) error
+	// CreateCaptureProfile stores a capture profile with its fields, ACLs
+	// (subjects may include user:$creator, see DefaultCreator) and holders
+	// (CreatedAt and UpdatedAt are the transaction's time); ErrConflict if
+	// the account has a profile of that name, or the workspace, a holder
+	// or an ACL subject does not exist.
+	CreateCaptureProfile(ctx context.Context, p domain.CaptureProfile) error
+	// UpdateCaptureProfile replaces everything of a capture profile but
+	// its account and creation time; ErrNotFound if there is no such
+	// profile, ErrConflict as for CreateCaptureProfile.
+	UpdateCaptureProfile(ctx context.Context, p domain.CaptureProfile) error
+	// DeleteCaptureProfile removes a capture profile with its ACLs and
+	// holders; ErrNotFound if there is none.
+	DeleteCaptureProfile(ctx context.Context, id string) error
 }
 
 // DefaultCreator is the user id that stands, in a default ACL, for the

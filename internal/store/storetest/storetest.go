@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"geography rules", geoCases},
 		{"second factor and token scopes", mfaCases},
 		{"access requests", accessCases},
+		{"download and capture profiles", profileCases},
 		{"unknown ids", unknownIDCases()},
 		{"transactions", transactionCases},
 		{"change log", changeLogCases},
