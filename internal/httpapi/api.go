@@ -70,8 +70,12 @@ type route struct {
 	Status       int     // success status; default 200
 	// Admin marks a route that needs an account permission (or changes
 	// the caller's own credentials): API tokens need the admin scope.
-	Admin  bool
-	Handle handler
+	Admin bool
+	// Capture marks a route of the capture application (upload clients):
+	// it also takes the sessions and tokens of users granted capture
+	// without portal or connect, who may use no other route.
+	Capture bool
+	Handle  handler
 }
 
 // scope is the API token scope a route needs: admin for Admin routes,
@@ -93,6 +97,7 @@ func New(svc *service.Service, opt Options) *API {
 		api.log = slog.New(slog.DiscardHandler)
 	}
 	api.routes = append(api.table(), api.accessRoutes()...)
+	api.routes = append(api.routes, api.profileRoutes()...)
 	for _, rt := range api.routes {
 		api.handle(rt.Method+" "+rt.Path, api.wrap(rt))
 	}
@@ -149,7 +154,7 @@ func (api *API) wrap(rt route) http.Handler {
 		// signing in again. (A wrong Bearer token is still reported: its
 		// client should know.)
 		if !rt.Public || r.Header.Get("Authorization") != "" {
-			a, ok, err = api.authenticate(w, r)
+			a, ok, err = api.authenticate(w, r, rt.Capture)
 		}
 		if err != nil {
 			api.fail(w, r, err)

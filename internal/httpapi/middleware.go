@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"atrium/internal/authz"
 	"atrium/internal/identity"
 	"atrium/internal/service"
 )
@@ -92,21 +93,29 @@ func safeMethod(m string) bool {
 
 // authenticate resolves the actor from a Bearer token or a session cookie.
 // A session-authenticated write must also carry the session's CSRF token.
-func (api *API) authenticate(w http.ResponseWriter, r *http.Request) (service.Actor, bool, error) {
+// Tokens are the connect application's credentials and sessions the
+// portal's; on the capture application's routes (capture), those of users
+// granted capture are accepted too.
+func (api *API) authenticate(w http.ResponseWriter, r *http.Request, capture bool) (service.Actor, bool, error) {
+	tokenApps, sessionApps := authz.AppConnect, authz.AppPortal
+	if capture {
+		tokenApps |= authz.AppCapture
+		sessionApps |= authz.AppCapture
+	}
 	ctx := r.Context()
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, tok, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
 			return service.Actor{}, false, service.ErrUnauthenticated
 		}
-		a, err := api.svc.AuthenticateToken(ctx, strings.TrimSpace(tok))
+		a, err := api.svc.AuthenticateTokenFor(ctx, strings.TrimSpace(tok), tokenApps)
 		return a, err == nil, err
 	}
 	c, err := r.Cookie(SessionCookie)
 	if err != nil || c.Value == "" {
 		return service.Actor{}, false, nil
 	}
-	a, csrfHash, err := api.svc.AuthenticateSession(ctx, c.Value)
+	a, csrfHash, err := api.svc.AuthenticateSessionFor(ctx, c.Value, sessionApps)
 	if err != nil {
 		return service.Actor{}, false, err
 	}

@@ -102,8 +102,8 @@ func (api *API) table() []route {
 				return s.AcceptInvitation(r.Context(), service.AcceptInput{Token: in.Token, Username: in.Username, DisplayName: in.DisplayName,
 					Password: in.Password, Fields: in.Fields, IP: a.IP})
 			}},
-		{Method: "POST", Path: "/api/v1/auth/logout", Summary: "End the current session", Tag: "auth", Status: http.StatusNoContent, Handle: api.logout},
-		{Method: "GET", Path: "/api/v1/me", Summary: "The signed-in user, effective roles and account permissions", Tag: "auth", Resp: meResp{},
+		{Method: "POST", Path: "/api/v1/auth/logout", Summary: "End the current session", Tag: "auth", Capture: true, Status: http.StatusNoContent, Handle: api.logout},
+		{Method: "GET", Path: "/api/v1/me", Summary: "The signed-in user, effective roles and account permissions", Tag: "auth", Capture: true, Resp: meResp{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				rev := s.RevisionToken(a)
 				me, err := s.Me(r.Context(), a)

@@ -55,8 +55,10 @@ func (s *Service) CreateAccount(ctx context.Context, in NewAccount) (domain.Acco
 }
 
 // SeedAccount creates what every account starts with: the Standard and
-// Administrators groups and the default ACLs (everyone may view new
-// content; Administrators may edit it, and download media).
+// Administrators groups, the default ACLs (everyone may view new
+// content; Administrators may edit it, and download media) and the
+// download profile "All renditions" held by everyone (so that downloads
+// follow the ACLs until an administrator restricts them).
 func SeedAccount(ctx context.Context, tx store.Tx, accountID string) error {
 	admins := domain.Group{ID: domain.NewID("grp"), AccountID: accountID, Name: "Administrators", Builtin: domain.BuiltinAdministrators,
 		Description: "Holds the admin role for its members.", Roles: []string{"admin"}}
@@ -87,7 +89,7 @@ func SeedAccount(ctx context.Context, tx store.Tx, accountID string) error {
 			return err
 		}
 	}
-	return nil
+	return seedDownloadProfile(ctx, tx, accountID)
 }
 
 // Bootstrap is the first start's account and owner.

@@ -89,8 +89,10 @@ func (s *Service) SignIn(ctx context.Context, in Login) (SignedIn, error) {
 	if !tried {
 		identity.VerifyPassword(s.dummyHash, in.Password)
 	}
-	// A session is the web UI's sign-in: it needs the portal application.
-	if match == nil || match.Status != domain.StatusActive || !s.Engine().UserCanUse(match.UserID, authz.AppPortal) {
+	// A session is the sign-in of the web UI (the portal application) and
+	// of upload clients (capture): a session of a user granted capture
+	// only works on the capture application's routes.
+	if match == nil || match.Status != domain.StatusActive || !s.canUseAny(match.UserID, authz.AppPortal|authz.AppCapture) {
 		// The attempt is logged in the account of the user it names, when
 		// it names exactly one; the caller learns nothing either way.
 		ev := domain.AuditEvent{Type: AuditLogin, ClientIP: in.IP, Result: domain.AuditDenied,
@@ -102,7 +104,7 @@ func (s *Service) SignIn(ctx context.Context, in Login) (SignedIn, error) {
 		if named != nil && (in.AccountID == "" || named.AccountID == in.AccountID) {
 			ev.Account, ev.Target = named.AccountID, "user:"+named.UserID
 			if match != nil {
-				ev.Detail["reason"] = "the user may not sign in to the web UI (status " + string(match.Status) + " or no portal access)"
+				ev.Detail["reason"] = "the user may not sign in (status " + string(match.Status) + ", or neither portal nor capture access)"
 			}
 		}
 		s.auditAlone(ctx, ev)
@@ -200,19 +202,48 @@ func truncate(s string, n int) string {
 	return s
 }
 
-// actorFor builds the actor of an active user allowed to use app.
-func (s *Service) actorFor(userID string, app authz.Apps) (Actor, error) {
+// canUseAny reports whether a user is active and may use one of apps.
+func (s *Service) canUseAny(userID string, apps authz.Apps) bool {
+	e := s.Engine()
+	for _, app := range []authz.Apps{authz.AppPortal, authz.AppCapture, authz.AppConnect} {
+		if apps&app != 0 && e.UserCanUse(userID, app) {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrApplicationNotAllowed refuses a valid credential of a user granted
+// the capture application on a route of an application they may not use:
+// they may use the capture routes only (see CaptureRecord).
+var ErrApplicationNotAllowed = &Error{Kind: KindForbidden, Code: "application_not_allowed",
+	Message: "your application access does not cover this request: with the capture application, use its routes (/api/v1/me/capture-profiles, /api/v1/capture/{profile}/...)"}
+
+// actorFor builds the actor of an active user allowed to use one of apps.
+// A user who may not, but may use capture, is refused as such rather
+// than as unauthenticated: the credential is good, for other routes.
+func (s *Service) actorFor(userID string, apps authz.Apps) (Actor, error) {
 	e := s.Engine()
 	acct, ok := e.UserAccount(userID)
-	if !ok || !e.UserCanUse(userID, app) {
+	if !ok || !s.canUseAny(userID, apps) {
+		if ok && e.UserCanUse(userID, authz.AppCapture) {
+			return Actor{}, ErrApplicationNotAllowed
+		}
 		return Actor{}, ErrUnauthenticated
 	}
 	return Actor{UserID: userID, AccountID: acct}, nil
 }
 
 // AuthenticateSession returns the actor of a session cookie and the hash of
-// its CSRF token.
+// its CSRF token. The session's user must be allowed the portal
+// application.
 func (s *Service) AuthenticateSession(ctx context.Context, secret string) (Actor, string, error) {
+	return s.AuthenticateSessionFor(ctx, secret, authz.AppPortal)
+}
+
+// AuthenticateSessionFor is AuthenticateSession for a route of any of the
+// applications apps (the capture routes take portal and capture).
+func (s *Service) AuthenticateSessionFor(ctx context.Context, secret string, apps authz.Apps) (Actor, string, error) {
 	if !strings.HasPrefix(secret, SessionPrefix) || len(secret) > 100 {
 		return Actor{}, "", ErrUnauthenticated
 	}
@@ -233,7 +264,7 @@ func (s *Service) AuthenticateSession(ctx context.Context, secret string) (Actor
 	if time.Now().After(sess.expires) {
 		return Actor{}, "", ErrUnauthenticated
 	}
-	a, err := s.actorFor(sess.userID, authz.AppPortal)
+	a, err := s.actorFor(sess.userID, apps&(authz.AppPortal|authz.AppCapture))
 	a.SessionHash = hash
 	return a, sess.csrfHash, err
 }
@@ -249,8 +280,15 @@ func (s *Service) SignOut(ctx context.Context, a Actor) error {
 	return err
 }
 
-// AuthenticateToken returns the actor of an API token.
+// AuthenticateToken returns the actor of an API token. The token's user
+// must be allowed the connect application.
 func (s *Service) AuthenticateToken(ctx context.Context, secret string) (Actor, error) {
+	return s.AuthenticateTokenFor(ctx, secret, authz.AppConnect)
+}
+
+// AuthenticateTokenFor is AuthenticateToken for a route of any of the
+// applications apps (the capture routes take connect and capture).
+func (s *Service) AuthenticateTokenFor(ctx context.Context, secret string, apps authz.Apps) (Actor, error) {
 	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 100 {
 		return Actor{}, ErrUnauthenticated
 	}
@@ -274,8 +312,9 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (Actor, 
 	if !tok.expires.IsZero() && time.Now().After(tok.expires) {
 		return Actor{}, ErrUnauthenticated
 	}
-	// API tokens are the connect application's credentials.
-	a, err := s.actorFor(tok.userID, authz.AppConnect)
+	// API tokens are the connect application's credentials, and the
+	// capture application's on its routes.
+	a, err := s.actorFor(tok.userID, apps&(authz.AppConnect|authz.AppCapture))
 	a.TokenID, a.Scopes = tok.id, tok.scopes
 	return a, err
 }
@@ -323,8 +362,10 @@ func (s *Service) issueToken(ctx context.Context, a Actor, userID, name string, 
 	if authz.ValidID(userID) != nil || !s.Engine().UserActive(userID) {
 		return NewToken{}, notFound("active user")
 	}
-	if !s.Engine().UserCanUse(userID, authz.AppConnect) {
-		return NewToken{}, forbidden("the user may not use the API: grant them the connect application first")
+	// A token of a user granted capture but not connect works on the
+	// capture routes only: what an upload client needs.
+	if !s.canUseAny(userID, authz.AppConnect|authz.AppCapture) {
+		return NewToken{}, forbidden("the user may not use the API: grant them the connect application (or capture, for a token of the capture routes) first")
 	}
 	scopes, err := tokenScopes(a, scopes)
 	if err != nil {

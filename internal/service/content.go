@@ -138,10 +138,15 @@ func checkRecordFields(title, desc string, mediaType string) error {
 	return nil
 }
 
-// CreateRecord creates a record in a workspace (contributor or more).
+// CreateRecord creates a record in a workspace (contributor or more). A
+// user whose only application is capture creates records through a
+// capture profile only (CaptureRecord).
 func (s *Service) CreateRecord(ctx context.Context, a Actor, in RecordInput) (domain.Record, error) {
 	if err := s.member(a); err != nil {
 		return domain.Record{}, err
+	}
+	if s.captureOnly(a.UserID) {
+		return domain.Record{}, errCaptureOnly
 	}
 	rec := domain.Record{ID: domain.NewID("rec"), WorkspaceID: in.WorkspaceID, Title: strings.TrimSpace(in.Title), Description: in.Description,
 		Fields: in.Fields, MediaType: in.MediaType, CreatedBy: a.UserID}
@@ -335,10 +340,15 @@ func checkFilename(name string) error {
 	return nil
 }
 
-// CreateMedia attaches a media object to a record (can_edit on the record).
+// CreateMedia attaches a media object to a record (can_edit on the
+// record). A user whose only application is capture uploads through a
+// capture profile only (CaptureMedia).
 func (s *Service) CreateMedia(ctx context.Context, a Actor, in MediaInput) (domain.Media, error) {
 	if err := s.member(a); err != nil {
 		return domain.Media{}, err
+	}
+	if s.captureOnly(a.UserID) {
+		return domain.Media{}, errCaptureOnly
 	}
 	m := domain.Media{ID: domain.NewID("med"), RecordID: in.RecordID, MediaType: in.MediaType, Filename: strings.TrimSpace(in.Filename)}
 	if err := domain.CheckMediaType(m.MediaType); err != nil {

@@ -349,6 +349,15 @@ func (s *Service) DeleteWorkspace(ctx context.Context, a Actor, id string) error
 		if recs+colls > 0 {
 			return conflict("workspace_not_empty", "workspace %q still holds %d records and %d collections; delete or move them first", w.Name, recs, colls)
 		}
+		profiles, err := tx.ListCaptureProfiles(ctx, a.AccountID)
+		if err != nil {
+			return err
+		}
+		for _, p := range profiles {
+			if p.WorkspaceID == w.ID {
+				return conflict("workspace_in_use", "capture profile %q captures into workspace %q; point it elsewhere or delete it first", p.Name, w.Name)
+			}
+		}
 		return tx.DeleteWorkspace(ctx, w.ID)
 	})
 }
