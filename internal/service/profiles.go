@@ -453,7 +453,7 @@ func verdict(e *Error, via []string) Verdict {
 // RenditionAccess says whether the caller may download and view one
 // rendition.
 type RenditionAccess struct {
-	Rendition string   `json:"rendition"`
+	Rendition string  `json:"rendition"`
 	Download  Verdict `json:"download"`
 	View      Verdict `json:"view"`
 }
