@@ -71,9 +71,10 @@ type route struct {
 	// Admin marks a route that needs an account permission (or changes
 	// the caller's own credentials): API tokens need the admin scope.
 	Admin bool
-	// Capture marks a route of the capture application (upload clients):
-	// it also takes the sessions and tokens of users granted capture
-	// without portal or connect, who may use no other route.
+	// Capture marks a route the capture application (upload clients)
+	// uses: its own, and the user's own account and credentials. It also
+	// takes the sessions and tokens of users granted capture without
+	// portal or connect, who may use no other route.
 	Capture bool
 	Handle  handler
 }

@@ -114,7 +114,7 @@ func TestCapture(t *testing.T) {
 		for _, c := range []*client{camS, camT.client} {
 			c.do(t, "POST", "/api/v1/records", obj{"workspace": field, "title": "outside"}).fails(t, 403, "application_not_allowed", "-")
 			c.get(t, "/api/v1/records").fails(t, 403, "application_not_allowed", "-")
-			c.do(t, "POST", "/api/v1/tokens", obj{"name": "more"}).fails(t, 403, "application_not_allowed", "-")
+			c.do(t, "POST", "/api/v1/workspaces", obj{"name": "Mine"}).fails(t, 403, "application_not_allowed", "-")
 		}
 		if _, err := f.svc.CreateRecord(f.ctx, camActor, service.RecordInput{WorkspaceID: field, Title: "outside"}); code(err) != "capture_only" {
 			t.Errorf("the service's CreateRecord for cam = %v, want capture_only", err)
@@ -250,6 +250,13 @@ func TestCaptureApplicationAccess(t *testing.T) {
 	t.Run("the capture routes take the session and the token", func(t *testing.T) {
 		sess.get(t, "/api/v1/me/capture-profiles").ok(t, 200)
 		tok.get(t, "/api/v1/me").ok(t, 200)
+	})
+	t.Run("so do the user's own credentials: a capture client's token, sessions, the second factor", func(t *testing.T) {
+		minted := mkToken(t, sess, "upload client", nil)
+		f.bearer(minted.Secret).get(t, "/api/v1/me/capture-profiles").ok(t, 200)
+		f.bearer(minted.Secret).get(t, "/api/v1/records").fails(t, 403, "application_not_allowed", "-")
+		sess.get(t, "/api/v1/me/sessions").ok(t, 200)
+		sess.get(t, "/api/v1/me/mfa").ok(t, 200)
 	})
 	t.Run("other routes refuse them as not allowed for the application, not as bad credentials", func(t *testing.T) {
 		sess.get(t, "/api/v1/workspaces").fails(t, 403, "application_not_allowed", "-")

@@ -109,7 +109,7 @@ func (api *API) table() []route {
 				me, err := s.Me(r.Context(), a)
 				return meResp{User: me.User, EffectiveRoles: me.EffectiveRoles, CustomRoles: me.CustomRoles, Permissions: me.Permissions, Revision: rev}, err
 			}},
-		{Method: "PUT", Path: "/api/v1/me/password", Admin: true, Summary: "Change your password (ends all your sessions)", Tag: "auth", Body: passwordReq{}, Status: http.StatusNoContent,
+		{Method: "PUT", Path: "/api/v1/me/password", Admin: true, Summary: "Change your password (ends all your sessions)", Tag: "auth", Capture: true, Body: passwordReq{}, Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				in, err := body[passwordReq](w, r)
 				if err != nil {
@@ -125,16 +125,16 @@ func (api *API) table() []route {
 				api.clearCookie(w, r)
 				return nil, nil
 			}},
-		{Method: "GET", Path: "/api/v1/me/mfa", Summary: "Whether you have two-factor sign-in on, and how many recovery codes are left", Tag: "auth", Resp: service.MFAStatus{},
+		{Method: "GET", Path: "/api/v1/me/mfa", Summary: "Whether you have two-factor sign-in on, and how many recovery codes are left", Tag: "auth", Capture: true, Resp: service.MFAStatus{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				return s.MFA(r.Context(), a)
 			}},
-		{Method: "POST", Path: "/api/v1/me/mfa/totp", Admin: true, Summary: "Start TOTP enrolment: the secret and otpauth URL are shown this once; confirm with a first code", Tag: "auth",
+		{Method: "POST", Path: "/api/v1/me/mfa/totp", Admin: true, Summary: "Start TOTP enrolment: the secret and otpauth URL are shown this once; confirm with a first code", Tag: "auth", Capture: true,
 			Resp: service.TOTPEnrolment{}, Status: http.StatusCreated,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				return s.StartTOTP(r.Context(), a)
 			}},
-		{Method: "POST", Path: "/api/v1/me/mfa/totp/confirm", Admin: true, Summary: "Turn TOTP on with a first code; returns 10 one-time recovery codes, shown this once", Tag: "auth",
+		{Method: "POST", Path: "/api/v1/me/mfa/totp/confirm", Admin: true, Summary: "Turn TOTP on with a first code; returns 10 one-time recovery codes, shown this once", Tag: "auth", Capture: true,
 			Body: mfaCodeReq{}, Resp: service.RecoveryCodes{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				in, err := body[mfaCodeReq](w, r)
@@ -143,7 +143,7 @@ func (api *API) table() []route {
 				}
 				return s.ConfirmTOTP(r.Context(), a, in.Code)
 			}},
-		{Method: "DELETE", Path: "/api/v1/me/mfa/totp", Admin: true, Summary: "Turn TOTP off with a current code or a recovery code (a pending enrolment is cancelled without one)", Tag: "auth",
+		{Method: "DELETE", Path: "/api/v1/me/mfa/totp", Admin: true, Summary: "Turn TOTP off with a current code or a recovery code (a pending enrolment is cancelled without one)", Tag: "auth", Capture: true,
 			Body: mfaDisableReq{}, Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				in, err := body[mfaDisableReq](w, r)
@@ -152,7 +152,7 @@ func (api *API) table() []route {
 				}
 				return nil, s.DisableTOTP(r.Context(), a, in.Code, in.RecoveryCode)
 			}},
-		{Method: "POST", Path: "/api/v1/me/mfa/recovery-codes", Admin: true, Summary: "Replace your recovery codes with 10 new ones, shown this once, confirmed by your current password or a current code", Tag: "auth",
+		{Method: "POST", Path: "/api/v1/me/mfa/recovery-codes", Admin: true, Summary: "Replace your recovery codes with 10 new ones, shown this once, confirmed by your current password or a current code", Tag: "auth", Capture: true,
 			Body: recoveryCodesReq{}, Resp: service.RecoveryCodes{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				in, err := body[recoveryCodesReq](w, r)
@@ -161,12 +161,12 @@ func (api *API) table() []route {
 				}
 				return s.RegenerateRecoveryCodes(r.Context(), a, in.CurrentPassword, in.Code)
 			}},
-		{Method: "GET", Path: "/api/v1/tokens", Summary: "Your API tokens (never their secrets)", Tag: "auth", Resp: tokenList{},
+		{Method: "GET", Path: "/api/v1/tokens", Summary: "Your API tokens (never their secrets)", Tag: "auth", Capture: true, Resp: tokenList{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				ts, err := s.ListTokens(r.Context(), a)
 				return tokenList{Tokens: ts}, err
 			}},
-		{Method: "POST", Path: "/api/v1/tokens", Summary: "Create a personal API token; the secret is shown once", Tag: "auth", Body: tokenReq{}, Resp: service.NewToken{}, Status: http.StatusCreated,
+		{Method: "POST", Path: "/api/v1/tokens", Summary: "Create a personal API token; the secret is shown once", Tag: "auth", Capture: true, Body: tokenReq{}, Resp: service.NewToken{}, Status: http.StatusCreated,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				in, err := body[tokenReq](w, r)
 				if err != nil {
@@ -177,17 +177,17 @@ func (api *API) table() []route {
 				}
 				return s.CreateToken(r.Context(), a, in.Name, time.Duration(in.ExpiresInDays)*24*time.Hour, in.Scopes)
 			}},
-		{Method: "DELETE", Path: "/api/v1/tokens/{id}", Summary: "Revoke an API token", Tag: "auth", Status: http.StatusNoContent,
+		{Method: "DELETE", Path: "/api/v1/tokens/{id}", Summary: "Revoke an API token", Tag: "auth", Capture: true, Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				return nil, s.RevokeToken(r.Context(), a, r.PathValue("id"))
 			}},
 
-		{Method: "GET", Path: "/api/v1/me/sessions", Summary: "Your signed-in sessions (opaque ids; current marks this one)", Tag: "auth", Resp: sessionList{},
+		{Method: "GET", Path: "/api/v1/me/sessions", Summary: "Your signed-in sessions (opaque ids; current marks this one)", Tag: "auth", Capture: true, Resp: sessionList{},
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				ss, err := s.ListMySessions(r.Context(), a)
 				return sessionList{Sessions: ss}, err
 			}},
-		{Method: "DELETE", Path: "/api/v1/me/sessions/{id}", Summary: "Sign one of your sessions out, at once", Tag: "auth", Status: http.StatusNoContent,
+		{Method: "DELETE", Path: "/api/v1/me/sessions/{id}", Summary: "Sign one of your sessions out, at once", Tag: "auth", Capture: true, Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				current, err := s.RevokeMySession(r.Context(), a, r.PathValue("id"))
 				if err != nil {
