@@ -374,14 +374,11 @@ func (s *Service) decideView(a Actor, m domain.Media, rendition string, held []d
 	return nil
 }
 
-// visibleMedia checks a rendition name and returns a media object the
-// actor can see (not found otherwise).
-func (s *Service) visibleMedia(ctx context.Context, a Actor, mediaID, rendition string) (domain.Media, error) {
+// visibleMedia returns a media object the actor can see (not found
+// otherwise).
+func (s *Service) visibleMedia(ctx context.Context, a Actor, mediaID string) (domain.Media, error) {
 	if err := s.member(a); err != nil {
 		return domain.Media{}, err
-	}
-	if err := domain.CheckRendition(rendition); err != nil {
-		return domain.Media{}, invalidErr("rendition", err)
 	}
 	if err := s.visible(a, authz.ObjectRef{Type: authz.Media, ID: mediaID}); err != nil {
 		return domain.Media{}, err
@@ -398,7 +395,10 @@ func (s *Service) visibleMedia(ctx context.Context, a Actor, mediaID, rendition 
 // allows the rendition for the media's type). An unknown rendition is
 // invalid (field rendition).
 func (s *Service) DownloadAllowed(ctx context.Context, a Actor, mediaID, rendition string) error {
-	m, err := s.visibleMedia(ctx, a, mediaID, rendition)
+	if err := domain.CheckRendition(rendition); err != nil {
+		return invalidErr("rendition", err)
+	}
+	m, err := s.visibleMedia(ctx, a, mediaID)
 	if err != nil {
 		return err
 	}
@@ -417,7 +417,10 @@ func (s *Service) DownloadAllowed(ctx context.Context, a Actor, mediaID, renditi
 // thumbnail and preview need can_preview and the large rendition can_view,
 // with no download profile; the original is a download.
 func (s *Service) ViewAllowed(ctx context.Context, a Actor, mediaID, rendition string) error {
-	m, err := s.visibleMedia(ctx, a, mediaID, rendition)
+	if err := domain.CheckRendition(rendition); err != nil {
+		return invalidErr("rendition", err)
+	}
+	m, err := s.visibleMedia(ctx, a, mediaID)
 	if err != nil {
 		return err
 	}
@@ -468,7 +471,7 @@ type MediaAccess struct {
 // MediaDownloads tells, for each rendition of a media object the actor
 // can see, whether they may download it and view it, and why not.
 func (s *Service) MediaDownloads(ctx context.Context, a Actor, mediaID string) (MediaAccess, error) {
-	m, err := s.visibleMedia(ctx, a, mediaID, domain.RenditionThumbnail)
+	m, err := s.visibleMedia(ctx, a, mediaID)
 	if err != nil {
 		return MediaAccess{}, err
 	}
