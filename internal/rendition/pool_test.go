@@ -87,7 +87,7 @@ func newTestPool(t *testing.T, change func(*Options)) *Pool {
 func TestPoolRendersAndReports(t *testing.T) {
 	p := newTestPool(t, nil)
 	out := newOutcomes()
-	jpg := encodeJPEG(t, photo(1500, 1000))
+	jpg := encodeJPEG(t, photo(600, 400))
 	for i := range 3 {
 		if err := p.Submit(out.job(fmt.Sprint("ok", i), jpg)); err != nil {
 			t.Fatal(err)
@@ -107,7 +107,7 @@ func TestPoolRendersAndReports(t *testing.T) {
 		if got := out.statuses(id); got != allReady {
 			t.Errorf("%s: %s", id, got)
 		}
-		if got := out.infos[id]; got != (Info{Format: "jpeg", Width: 1500, Height: 1000, Orientation: 1}) {
+		if got := out.infos[id]; got != (Info{Format: "jpeg", Width: 600, Height: 400, Orientation: 1}) {
 			t.Errorf("%s: info %+v", id, got)
 		}
 		for _, k := range Kinds() {
