@@ -27,7 +27,7 @@ func shrink(src image.Image, w, h int) *image.RGBA {
 	// [x*sw, (x+1)*sw), in units of 1/(w*sw) of the width; the weight of i
 	// in x is their overlap, and an output column's weights add up to sw.
 	// Likewise for rows, with h and sh.
-	type contrib struct{ i, wt int }
+	type contrib struct{ i, wt uint32 }
 	cols := make([]contrib, 0, sw+w)
 	starts := make([]int, w+1)
 	for x := range w {
@@ -35,30 +35,34 @@ func shrink(src image.Image, w, h int) *image.RGBA {
 		lo, hi := int64(x)*int64(sw), int64(x+1)*int64(sw)
 		for i := lo / int64(w); i*int64(w) < hi; i++ {
 			a, b := max(lo, i*int64(w)), min(hi, (i+1)*int64(w))
-			cols = append(cols, contrib{int(i), int(b - a)})
+			cols = append(cols, contrib{uint32(i), uint32(b - a)})
 		}
 	}
 	starts[w] = len(cols)
 
 	row := image.NewRGBA(image.Rect(0, 0, sw, 1))
-	hrow := make([]uint64, 4*w) // one source row reduced to w columns
+	hrow := make([]uint32, 4*w) // one source row reduced to w columns
 	acc := make([]uint64, 4*w)  // the output row being summed
-	total := uint64(sw) * uint64(sh)
+	// Each output pixel's weights add up to sw*sh; multiplying by the
+	// inverse is exact enough (sums stay below 2^53) and spares a 64-bit
+	// division a channel.
+	inv := 1 / (float64(sw) * float64(sh))
 	oy := 0
 	for y := range sh {
 		draw.Draw(row, row.Rect, src, image.Pt(sb.Min.X, sb.Min.Y+y), draw.Src)
 		px := row.Pix
 		for x := range w {
-			var r, g, b, a uint64
+			// At most 255 × sw (< 2^24): uint32 is enough.
+			var r, g, b, a uint32
 			for _, c := range cols[starts[x]:starts[x+1]] {
 				s := px[4*c.i : 4*c.i+4 : 4*c.i+4]
-				wt := uint64(c.wt)
-				r += uint64(s[0]) * wt
-				g += uint64(s[1]) * wt
-				b += uint64(s[2]) * wt
-				a += uint64(s[3]) * wt
+				r += uint32(s[0]) * c.wt
+				g += uint32(s[1]) * c.wt
+				b += uint32(s[2]) * c.wt
+				a += uint32(s[3]) * c.wt
 			}
-			hrow[4*x], hrow[4*x+1], hrow[4*x+2], hrow[4*x+3] = r, g, b, a
+			hp := hrow[4*x : 4*x+4 : 4*x+4]
+			hp[0], hp[1], hp[2], hp[3] = r, g, b, a
 		}
 		// Source row y covers [y*h, (y+1)*h); it adds to the one or two
 		// output rows it overlaps.
@@ -67,13 +71,13 @@ func shrink(src image.Image, w, h int) *image.RGBA {
 			end := min(hi, int64(oy+1)*int64(sh))
 			wt := uint64(end - lo)
 			for i, v := range hrow {
-				acc[i] += v * wt
+				acc[i] += uint64(v) * wt
 			}
 			lo = end
 			if end == int64(oy+1)*int64(sh) {
 				out := dst.Pix[oy*dst.Stride : oy*dst.Stride+4*w]
 				for i, v := range acc {
-					out[i] = uint8((v + total/2) / total)
+					out[i] = uint8(float64(v)*inv + 0.5)
 					acc[i] = 0
 				}
 				oy++
