@@ -2,6 +2,7 @@ package rendition
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"image"
 	"image/color"
@@ -191,5 +192,46 @@ func TestMP(t *testing.T) {
 		if got := mp(n); got != want {
 			t.Errorf("mp(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+// TestMemoryBound checks the bound the package documents, MaxPixels × 4
+// bytes + 64 MiB a job, on images at the pixel limit whose renditions are
+// full size: everything allocated (garbage included) stays under it.
+func TestMemoryBound(t *testing.T) {
+	o := testOptions()
+	o.MaxPixels = 2048 * 1200
+	opaque := scene(2048, 1200)
+	transparent := image.NewNRGBA(opaque.Rect)
+	copy(transparent.Pix, opaque.Pix)
+	for i := 3; i < len(transparent.Pix); i += 8 {
+		transparent.Pix[i] = 0
+	}
+	for _, tt := range []struct {
+		name string
+		data []byte
+	}{
+		{"a JPEG turned by its orientation", withSegment(t, encodeJPEG(t, opaque), mAPP1, exifBlock(6, binary.BigEndian), false)},
+		{"a transparent PNG", encodePNG(t, transparent)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			res, err := generate(t, tt.data, o)
+			runtime.ReadMemStats(&after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Renditions[2].Width*res.Renditions[2].Height != 2048*1200 {
+				t.Fatalf("large is %d×%d", res.Renditions[2].Width, res.Renditions[2].Height)
+			}
+			got := after.TotalAlloc - before.TotalAlloc
+			bound := uint64(budget(o)) + 64<<20
+			t.Logf("allocated %d MB, bound %d MB", got>>20, bound>>20)
+			if got > bound {
+				t.Errorf("allocated %d bytes, over %d", got, bound)
+			}
+		})
 	}
 }

@@ -35,11 +35,12 @@
 //     layout; decode_test.go checks the estimates against what the
 //     decoders allocate) and refused over MaxPixels × 4 bytes, the size
 //     of an 8-bit RGBA image at the pixel limit; so a 16-bit or interlaced
-//     PNG may have half the pixels, a progressive 4:2:0 JPEG about a fifth;
+//     PNG may have half the pixels, a progressive JPEG from half (4:2:0)
+//     to a sixth (CMYK);
 //  6. the image is decoded; a decoder's panic is recovered and reported as
 //     a corrupt image;
-//  7. the pixels are scaled down by area averaging (see shrink), which
-//     needs no memory beyond the renditions themselves.
+//  7. the pixels are scaled down by area averaging, which reads each
+//     source pixel once and needs no memory beyond the renditions.
 //
 // A decompression bomb (a PNG declaring 100000×100000 pixels over a few
 // bytes of data) thus fails at step 4 having allocated nothing, and a

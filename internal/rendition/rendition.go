@@ -280,11 +280,14 @@ func render(ctx context.Context, src image.Image, info Info, o Options) (res Res
 	usePNG := !scaled[Large].Opaque()
 	text := cleanText(o.Watermark.Text)
 	res.Info = info
+	// Smallest first, each scaled image let go once encoded, so that the
+	// large one is encoded with little else held.
 	for _, k := range Kinds() {
 		if err := ctx.Err(); err != nil {
 			return Result{}, err
 		}
 		m := orient(scaled[k], info.Orientation)
+		delete(scaled, k)
 		if k == Preview && text != "" && o.Watermark.Opacity > 0 {
 			if err := drawWatermark(m, text, o.Watermark.Opacity); err != nil {
 				return Result{}, err
