@@ -80,10 +80,8 @@ var known = []struct {
 	{"JPEG 2000", func(b []byte) bool { return bytes.HasPrefix(b, []byte("\x00\x00\x00\x0cjP  \r\n\x87\n")) }},
 	{"Photoshop", func(b []byte) bool { return bytes.HasPrefix(b, []byte("8BPS")) }},
 	{"PDF", func(b []byte) bool { return bytes.HasPrefix(b, []byte("%PDF-")) }},
-	{"SVG", func(b []byte) bool {
-		s := strings.TrimLeft(string(b), "\ufeff \t\r\n")
-		return strings.HasPrefix(s, "<svg") || strings.HasPrefix(s, "<?xml")
-	}},
+	{"SVG", func(b []byte) bool { return strings.HasPrefix(strings.TrimLeft(string(b), "\ufeff \t\r\n"), "<svg") }},
+	{"XML", func(b []byte) bool { return strings.HasPrefix(strings.TrimLeft(string(b), "\ufeff \t\r\n"), "<?xml") }},
 	{"ICO", func(b []byte) bool { return bytes.HasPrefix(b, []byte("\x00\x00\x01\x00")) }},
 }
 
@@ -116,10 +114,13 @@ func decode(ctx context.Context, r io.Reader, o Options) (img image.Image, info 
 		if err == nil {
 			return
 		}
-		if lim.over {
+		switch {
+		case lim.over:
 			img, err = nil, failf(ErrTooLarge, "the file is larger than the %s limit", sizeString(o.MaxBytes))
-		} else if ctx.Err() != nil {
+		case ctx.Err() != nil:
 			img, err = nil, ctx.Err()
+		case lim.err != nil:
+			img, err = nil, fmt.Errorf("%w: %w", ErrRead, lim.err)
 		}
 	}()
 
@@ -177,10 +178,13 @@ func decode(ctx context.Context, r io.Reader, o Options) (img image.Image, info 
 	if err != nil {
 		return nil, info, corrupt(err, lim.eof)
 	}
-	if b := img.Bounds(); b.Dx() != w || b.Dy() != h {
-		// Only the header's size was checked against the limits.
+	// Only the header's size was checked against the limits. A GIF's
+	// first frame may be smaller than its screen: the frame is the image.
+	b := img.Bounds()
+	if b.Dx() > w || b.Dy() > h || b.Empty() {
 		return nil, info, failf(ErrCorrupt, "the header says %d×%d pixels, the data %d×%d", w, h, b.Dx(), b.Dy())
 	}
+	w, h = b.Dx(), b.Dy()
 	info.Width, info.Height = w, h
 	if info.Orientation >= 5 {
 		info.Width, info.Height = h, w
@@ -366,12 +370,13 @@ func (r *recorder) Read(p []byte) (int, error) {
 }
 
 // limitReader reads at most n bytes and then fails, remembering that the
-// source was longer, or that it came to its end.
+// source was longer, that it came to its end, or that it failed.
 type limitReader struct {
 	r    io.Reader
 	n    int64
 	over bool
 	eof  bool
+	err  error
 }
 
 var errFileTooLarge = errors.New("file too large")
@@ -386,6 +391,9 @@ func (l *limitReader) Read(p []byte) (int, error) {
 			return 0, errFileTooLarge
 		}
 		l.eof = err == io.EOF
+		if err != nil && err != io.EOF && l.err == nil {
+			l.err = err
+		}
 		return 0, err
 	}
 	if int64(len(p)) > l.n {
@@ -394,6 +402,9 @@ func (l *limitReader) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	l.n -= int64(n)
 	l.eof = err == io.EOF
+	if err != nil && err != io.EOF && l.err == nil {
+		l.err = err
+	}
 	return n, err
 }
 

@@ -216,6 +216,9 @@ func (p *Pool) run(j Job) {
 	defer cancel()
 
 	rc, err := j.Open(ctx)
+	if err == nil && rc == nil {
+		err = errors.New("the job's Open returned no reader")
+	}
 	if err != nil {
 		if p.ctx.Err() != nil {
 			return
@@ -237,7 +240,8 @@ func (p *Pool) run(j Job) {
 			return
 		}
 		reason := Reason(err)
-		if reason == "internal error" {
+		var e *Error
+		if !errors.As(err, &e) {
 			p.log.Error("rendition failed", "job", j.ID, "err", err)
 		}
 		failAll(reason)

@@ -164,11 +164,13 @@ func TestPoolCallbackFailures(t *testing.T) {
 		}
 		return store(ctx, kind, r, size, ct)
 	}
+	nothing := out.job("nothing", jpg)
+	nothing.Open = func(context.Context) (io.ReadCloser, error) { return nil, nil }
 	panicky := out.job("panicky", jpg)
 	panicky.Store = func(context.Context, Kind, io.Reader, int64, string) error { panic("store bug") }
 	after := out.job("after", jpg)
 
-	for _, j := range []Job{noOpen, noStore, panicky, after} {
+	for _, j := range []Job{noOpen, nothing, noStore, panicky, after} {
 		if err := p.Submit(j); err != nil {
 			t.Fatal(err)
 		}
@@ -181,6 +183,7 @@ func TestPoolCallbackFailures(t *testing.T) {
 	}
 	tests := []struct{ job, want string }{
 		{"no-open", "thumbnail failed could not read the original; preview failed could not read the original; large failed could not read the original"},
+		{"nothing", "thumbnail failed could not read the original; preview failed could not read the original; large failed could not read the original"},
 		{"no-store", "thumbnail ready; preview failed could not store the rendition; large ready"},
 		{"panicky", "thumbnail failed internal error; preview failed internal error; large failed internal error"},
 		{"after", allReady},

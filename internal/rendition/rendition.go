@@ -60,6 +60,11 @@ var (
 	ErrUnsupported = errors.New("unsupported format")
 )
 
+// ErrRead wraps the error of the original's reader (storage failing
+// mid-read): the image may be fine, so it is no *Error; its reason is
+// "could not read the original".
+var ErrRead = errors.New("could not read the original")
+
 // Error says why an image has no renditions. Its text is the failed
 // status's reason: "corrupt image: truncated file", "image too large:
 // 30000×30000 pixels exceeds the 50 MP limit", "unsupported format: HEIC".
@@ -83,13 +88,16 @@ func failf(class error, format string, args ...any) *Error {
 }
 
 // Reason is the failed status's reason for an error from Generate: the
-// *Error's text, "timed out", "cancelled", or "internal error" for
-// anything else (whose detail belongs in the log, not in the API).
+// *Error's text, "could not read the original", "timed out",
+// "cancelled", or "internal error" for anything else (whose detail
+// belongs in the log, not in the API).
 func Reason(err error) string {
 	var e *Error
 	switch {
 	case errors.As(err, &e):
 		return e.Error()
+	case errors.Is(err, ErrRead):
+		return ErrRead.Error()
 	case errors.Is(err, context.DeadlineExceeded):
 		return "timed out"
 	case errors.Is(err, context.Canceled):

@@ -246,6 +246,7 @@ func TestFailures(t *testing.T) {
 		{"a JPEG of zero height is corrupt", zeroHeight, testOptions(), ErrCorrupt, ""},
 		{"a TIFF is named as unsupported", []byte("II*\x00\x08\x00\x00\x00"), testOptions(), ErrUnsupported, "unsupported format: TIFF"},
 		{"a HEIC photo is named as unsupported", []byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00"), testOptions(), ErrUnsupported, "unsupported format: HEIC"},
+		{"an XML file is named as unsupported", []byte("<?xml version=\"1.0\"?><doc/>"), testOptions(), ErrUnsupported, "unsupported format: XML"},
 		{"an SVG is named as unsupported", []byte("<svg xmlns=\"http://www.w3.org/2000/svg\"/>"), testOptions(), ErrUnsupported, "unsupported format: SVG"},
 	}
 	for _, tt := range tests {
@@ -476,5 +477,37 @@ func TestOptionsCheck(t *testing.T) {
 				t.Error("accepted")
 			}
 		})
+	}
+}
+
+// failing gives its data, then fails as storage can mid-read.
+type failing struct{ data []byte }
+
+func (f *failing) Read(p []byte) (int, error) {
+	if len(f.data) == 0 {
+		return 0, errors.New("connection reset by peer")
+	}
+	n := copy(p, f.data)
+	f.data = f.data[n:]
+	return n, nil
+}
+
+func TestReadError(t *testing.T) {
+	jpg := encodeJPEG(t, photo(300, 200))
+	for _, cut := range []int{0, 10, 1000} {
+		_, err := Generate(context.Background(), &failing{jpg[:cut]}, testOptions())
+		if !errors.Is(err, ErrRead) || Reason(err) != "could not read the original" || !strings.Contains(err.Error(), "connection reset") {
+			t.Errorf("failing after %d bytes: %v (%q)", cut, err, Reason(err))
+		}
+	}
+}
+
+func TestGIFFrameSmallerThanScreen(t *testing.T) {
+	res, err := generate(t, gifBomb(3, 3), testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Info.Width != 1 || res.Info.Height != 1 || res.Renditions[0].Width != 1 {
+		t.Errorf("a 1×1 frame on a 3×3 screen: %+v", res.Info)
 	}
 }
