@@ -236,6 +236,8 @@ func corrupt(err error, truncated bool) error {
 	switch {
 	case errors.As(err, &p):
 		return failf(ErrCorrupt, "the decoder failed on this file")
+	case errors.Is(err, errTooManyScans):
+		return failf(ErrCorrupt, "%v", err)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), truncated:
 		return failf(ErrCorrupt, "truncated file")
 	}

@@ -38,7 +38,8 @@
 //     PNG may have half the pixels, a progressive JPEG from half (4:2:0)
 //     to a sixth (CMYK);
 //  6. the image is decoded; a decoder's panic is recovered and reported as
-//     a corrupt image;
+//     a corrupt image, and a JPEG of more than 500 scans (each a pass over
+//     the whole image) is stopped;
 //  7. the pixels are scaled down by area averaging, which reads each
 //     source pixel once and needs no memory beyond the renditions.
 //

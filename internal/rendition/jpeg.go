@@ -3,6 +3,7 @@ package rendition
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"io"
 )
 
@@ -201,13 +202,25 @@ func exifOrientation(t []byte) int {
 // bytes a pixel; jpegCost reads them up to the frame header, and this
 // keeps a later one from changing the decoder's mind (encoders write them
 // first).
+//
+// It also stops a stream after maxScans scans: each scan of a progressive
+// JPEG is a pass over all of its blocks, so a few bytes a scan could keep
+// a worker busy for minutes.
 type jpegGuard struct {
 	r      io.Reader
 	state  int
 	n      int // bytes left to skip in a segment, or to skip of the SOI
 	marker byte
 	sawSOF bool
+	scans  int
+	err    error
 }
+
+// maxScans is libjpeg-turbo's default limit (djpeg -maxscans); encoders
+// write about ten.
+const maxScans = 500
+
+var errTooManyScans = fmt.Errorf("more than %d scans", maxScans)
 
 const (
 	gSOI  = iota // the first two bytes
@@ -220,8 +233,14 @@ const (
 )
 
 func (g *jpegGuard) Read(p []byte) (int, error) {
+	if g.err != nil {
+		return 0, g.err
+	}
 	n, err := g.r.Read(p)
 	g.follow(p[:n])
+	if g.err != nil {
+		return 0, g.err
+	}
 	return n, err
 }
 
@@ -257,6 +276,11 @@ func (g *jpegGuard) follow(p []byte) {
 					g.sawSOF = true
 				case g.sawSOF && (c == mAPP0 || c == mAPP14):
 					p[i] = mCOM
+				case c == mSOS:
+					if g.scans++; g.scans > maxScans {
+						g.err = errTooManyScans
+						return
+					}
 				}
 				g.state = gLen1
 			}

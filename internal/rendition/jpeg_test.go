@@ -165,3 +165,33 @@ func diffAt(a, b []byte) []int {
 	}
 	return d
 }
+
+// TestJPEGScanLimit: a stream of more than maxScans scans is stopped.
+func TestJPEGScanLimit(t *testing.T) {
+	jpg := encodeJPEG(t, photo(64, 48))
+	sos := bytes.Index(jpg, []byte{0xff, mSOS})
+	header := jpg[sos : sos+2+int(binary.BigEndian.Uint16(jpg[sos+2:]))]
+	scan := jpg[sos : len(jpg)-2] // the header and its entropy-coded data
+	many := append([]byte{}, jpg[:len(jpg)-2]...)
+	for range maxScans {
+		many = append(many, scan...)
+	}
+	many = append(many, 0xff, mEOI)
+	_, err := io.ReadAll(&jpegGuard{r: bytes.NewReader(many)})
+	if err != errTooManyScans {
+		t.Fatalf("the guard read %d scans: %v", maxScans+1, err)
+	}
+	_, err = generate(t, many, testOptions())
+	if Reason(err) != "corrupt image: more than 500 scans" {
+		t.Errorf("Generate: %v", err)
+	}
+	// Exactly maxScans scans pass.
+	ok := append([]byte{}, jpg[:len(jpg)-2]...)
+	for range maxScans - 1 {
+		ok = append(ok, header...)
+	}
+	ok = append(ok, 0xff, mEOI)
+	if _, err := io.ReadAll(&jpegGuard{r: bytes.NewReader(ok)}); err != nil {
+		t.Errorf("%d scans: %v", maxScans, err)
+	}
+}
