@@ -200,8 +200,8 @@ func TestMP(t *testing.T) {
 // full size: everything allocated (garbage included) stays under it.
 func TestMemoryBound(t *testing.T) {
 	o := testOptions()
-	o.MaxPixels = 2048 * 1200
-	opaque := scene(2048, 1200)
+	o.MaxPixels = 1400 * 900
+	opaque := scene(1400, 900)
 	transparent := image.NewNRGBA(opaque.Rect)
 	copy(transparent.Pix, opaque.Pix)
 	for i := 3; i < len(transparent.Pix); i += 8 {
@@ -223,7 +223,7 @@ func TestMemoryBound(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Renditions[2].Width*res.Renditions[2].Height != 2048*1200 {
+			if res.Renditions[2].Width*res.Renditions[2].Height != 1400*900 {
 				t.Fatalf("large is %d×%d", res.Renditions[2].Width, res.Renditions[2].Height)
 			}
 			got := after.TotalAlloc - before.TotalAlloc

@@ -306,7 +306,7 @@ func render(ctx context.Context, src image.Image, info Info, o Options) (res Res
 		if usePNG {
 			ct = "image/png"
 			enc := png.Encoder{CompressionLevel: png.DefaultCompression}
-			err = enc.Encode(&buf, m)
+			err = enc.Encode(&buf, unpremultiply(m))
 		} else {
 			err = jpeg.Encode(&buf, m, &jpeg.Options{Quality: o.JPEGQuality})
 		}
@@ -330,4 +330,23 @@ func fit(w, h, box int) (int, int) {
 		return box, max(1, int((int64(h)*int64(box)+int64(w)/2)/int64(w)))
 	}
 	return max(1, int((int64(w)*int64(box)+int64(h)/2)/int64(h))), box
+}
+
+// unpremultiply turns m into the non-premultiplied image the PNG encoder
+// writes directly (it converts any other pixel by pixel, through an
+// interface), in place: m is not used afterwards.
+func unpremultiply(m *image.RGBA) *image.NRGBA {
+	p := m.Pix
+	for i := 0; i+3 < len(p); i += 4 {
+		switch a := uint32(p[i+3]); a {
+		case 0:
+			p[i], p[i+1], p[i+2] = 0, 0, 0
+		case 255:
+		default:
+			p[i] = uint8((uint32(p[i])*255 + a/2) / a)
+			p[i+1] = uint8((uint32(p[i+1])*255 + a/2) / a)
+			p[i+2] = uint8((uint32(p[i+2])*255 + a/2) / a)
+		}
+	}
+	return &image.NRGBA{Pix: m.Pix, Stride: m.Stride, Rect: m.Rect}
 }
