@@ -55,6 +55,18 @@ func BenchmarkGenerate(b *testing.B) {
 			}
 		}
 	})
+	// Fine noise everywhere: a 4.8 MB JPEG, as much entropy-coded data as
+	// a camera's.
+	noisy := encodeJPEG(b, photo(4000, 3000))
+	b.Run("all-12MP-noisy-JPEG", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(noisy)))
+		for b.Loop() {
+			if _, err := Generate(context.Background(), bytes.NewReader(noisy), o); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("decode-12MP-JPEG", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
