@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"geography rules", geoCases},
 		{"second factor and token scopes", mfaCases},
 		{"access requests", accessCases},
+		{"media files and storage usage", fileCases},
 		{"unknown ids", unknownIDCases()},
 		{"transactions", transactionCases},
 		{"change log", changeLogCases},
