@@ -76,6 +76,9 @@ type Account struct {
 	Name      string    `json:"name"`
 	Limits    Limits    `json:"limits"`
 	CreatedAt time.Time `json:"created_at"`
+	// Usage is what the account uses of its limits, when it is read for
+	// its members.
+	Usage *StorageUsage `json:"usage,omitempty"`
 }
 
 // User is a person in one account. Username is immutable.

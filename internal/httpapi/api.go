@@ -70,8 +70,15 @@ type route struct {
 	Status       int     // success status; default 200
 	// Admin marks a route that needs an account permission (or changes
 	// the caller's own credentials): API tokens need the admin scope.
-	Admin  bool
-	Handle handler
+	Admin bool
+	// BodyType is the media type of a request body that is not JSON (a
+	// file: application/octet-stream or multipart/form-data), which the
+	// handler streams itself; Body then describes a form's fields.
+	BodyType string
+	// RespType is the media type of a response that is not JSON (a
+	// file), which the handler writes itself: it returns nil on success.
+	RespType string
+	Handle   handler
 }
 
 // scope is the API token scope a route needs: admin for Admin routes,
@@ -93,6 +100,7 @@ func New(svc *service.Service, opt Options) *API {
 		api.log = slog.New(slog.DiscardHandler)
 	}
 	api.routes = append(api.table(), api.accessRoutes()...)
+	api.routes = append(api.routes, api.fileRoutes()...)
 	for _, rt := range api.routes {
 		api.handle(rt.Method+" "+rt.Path, api.wrap(rt))
 	}
@@ -176,6 +184,9 @@ func (api *API) wrap(rt route) http.Handler {
 		if err != nil {
 			api.fail(w, r, err)
 			return
+		}
+		if rt.RespType != "" {
+			return // the handler wrote the response
 		}
 		if out == nil {
 			w.WriteHeader(status)
