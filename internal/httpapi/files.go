@@ -198,10 +198,12 @@ func (api *API) download(w http.ResponseWriter, r *http.Request, a service.Actor
 		api.fail(w, r, dw.recordErr)
 	case dw.errStatus != 0:
 		// ServeContent's own refusals (a range that cannot be served, a
-		// failed precondition) are plain text: answer in the API's shape.
+		// failed precondition) are plain text: answer in the API's shape,
+		// keeping the size a 416 tells.
+		cr := h.Get("Content-Range")
 		clearFileHeaders(h)
-		if dw.errStatus != http.StatusRequestedRangeNotSatisfiable {
-			h.Del("Content-Range")
+		if dw.errStatus == http.StatusRequestedRangeNotSatisfiable && cr != "" {
+			h.Set("Content-Range", cr)
 		}
 		code := map[int]string{http.StatusRequestedRangeNotSatisfiable: "range_not_satisfiable", http.StatusPreconditionFailed: "precondition_failed"}[dw.errStatus]
 		if code == "" {
@@ -213,7 +215,7 @@ func (api *API) download(w http.ResponseWriter, r *http.Request, a service.Actor
 }
 
 func clearFileHeaders(h http.Header) {
-	for _, k := range []string{"Content-Disposition", "ETag", "Last-Modified", "Accept-Ranges", "Content-Length", "Content-Encoding", "Cache-Control"} {
+	for _, k := range []string{"Content-Disposition", "ETag", "Last-Modified", "Accept-Ranges", "Content-Length", "Content-Range", "Content-Encoding", "Cache-Control"} {
 		h.Del(k)
 	}
 	h.Set("Cache-Control", "no-store")

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -14,6 +15,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/textproto"
 	"net/url"
 	"os"
@@ -25,8 +27,13 @@ import (
 	"testing"
 	"time"
 
+	"atrium/internal/blob"
 	"atrium/internal/domain"
+	"atrium/internal/httpapi"
+	"atrium/internal/identity"
 	"atrium/internal/service"
+	"atrium/internal/store"
+	"atrium/internal/store/sqlstore"
 )
 
 // ---- helpers for files
@@ -990,4 +997,47 @@ func TestFileRoutesAreDocumentedWithTheirBinaryBodies(t *testing.T) {
 			t.Errorf("GET /media/{id}/file does not document %s", status)
 		}
 	}
+}
+
+// failingDownloadAudit is a store whose audit log refuses download events,
+// as a full disk would.
+type failingDownloadAudit struct{ store.Store }
+
+func (s failingDownloadAudit) Audit(ctx context.Context, ev domain.AuditEvent) error {
+	if ev.Type == service.AuditMediaDownload {
+		return errors.New("the disk is full")
+	}
+	return s.Store.Audit(ctx, ev)
+}
+
+func TestADownloadThatCannotBeAuditedIsNotSent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, err := sqlstore.OpenSQLite(ctx, t.TempDir(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	blobs, err := blob.NewFS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := service.New(ctx, failingDownloadAudit{st}, service.Options{Password: identity.TestParams, Blobs: blobs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(httpapi.New(svc, httpapi.Options{}))
+	t.Cleanup(srv.Close)
+	f := &fixture{ctx: ctx, svc: svc, srv: srv}
+	f.A = f.newAccount(t, "Alpha", "alice", "alice@alpha.example")
+	a := f.A.Owner.client
+	med := mkMedia(t, a, mkRecord(t, a, mkWorkspace(t, a, "News"), "Flood", nil))
+	putFile(t, a, med, pngBytes, "").ok(t, 200)
+	r := download(t, a, med)
+	r.fails(t, 500, "internal", "-")
+	if bytes.Contains(r.body, pngBytes[:8]) || r.header.Get("Content-Disposition") != "" || r.header.Get("ETag") != "" {
+		t.Errorf("the unrecorded download sent file data or headers: %v %q", r.header, r.body)
+	}
+	// HEAD sends no file and needs no record.
+	fetch(t, a, "HEAD", "/api/v1/media/"+med+"/file").ok(t, 200)
 }
