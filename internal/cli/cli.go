@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 
+	"atrium/internal/blob"
 	"atrium/internal/config"
 	"atrium/internal/identity"
 	"atrium/internal/mail"
@@ -182,13 +183,36 @@ func openWith(ctx context.Context, env Env, cfg config.Config, migrate bool, loc
 	if err != nil {
 		return nil, nil, err
 	}
-	svc, err := service.New(ctx, st, service.Options{Logger: slog.New(slog.DiscardHandler), Password: env.Password, SessionTTL: cfg.SessionTTL,
-		Throttle: throttleOf(cfg.Login), RateLimit: rateLimitOf(cfg.RateLimit), Mail: mailer(cfg), Geo: loc})
+	blobs, closeBlobs, err := openBlobs(cfg)
 	if err != nil {
 		st.Close()
 		return nil, nil, err
 	}
-	return svc, func() { st.Close() }, nil
+	svc, err := service.New(ctx, st, service.Options{Logger: slog.New(slog.DiscardHandler), Password: env.Password, SessionTTL: cfg.SessionTTL,
+		Throttle: throttleOf(cfg.Login), RateLimit: rateLimitOf(cfg.RateLimit), Mail: mailer(cfg), Geo: loc,
+		Blobs: blobs, MaxUploadBytes: cfg.Blobs.MaxUploadBytes})
+	if err != nil {
+		closeBlobs()
+		st.Close()
+		return nil, nil, err
+	}
+	return svc, func() { closeBlobs(); st.Close() }, nil
+}
+
+// openBlobs opens the configured blob store: files under <data>/blobs, or
+// an S3 bucket (not contacted here; serve checks it).
+func openBlobs(cfg config.Config) (blob.Store, func(), error) {
+	if cfg.Blobs.Store == config.BlobsS3 {
+		c := cfg.Blobs.S3
+		s, err := blob.NewS3(blob.S3Config{Endpoint: c.Endpoint, Region: c.Region, Bucket: c.Bucket, Prefix: c.Prefix,
+			AccessKey: c.AccessKey, SecretKey: c.SecretKey, PathStyle: c.PathStyle})
+		return s, func() {}, err
+	}
+	s, err := blob.NewFS(cfg.BlobDir())
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, func() { s.Close() }, nil
 }
 
 // throttleOf turns the configuration's sign-in limits into the service's,

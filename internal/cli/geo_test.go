@@ -19,11 +19,17 @@ import (
 // test ends, and returns its base URL.
 func startServe(t *testing.T, env map[string]string) string {
 	t.Helper()
+	return startServeIn(t, t.TempDir(), env)
+}
+
+// startServeIn is startServe on the data directory data.
+func startServeIn(t *testing.T, data string, env map[string]string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan int)
 	go func() {
-		done <- Main(ctx, []string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0"}, Env{Stdout: io.Discard, Stderr: pw,
+		done <- Main(ctx, []string{"serve", "--data", data, "--addr", "127.0.0.1:0"}, Env{Stdout: io.Discard, Stderr: pw,
 			Getenv: func(k string) string { return env[k] }, Password: identity.TestParams})
 		pw.Close()
 	}()

@@ -56,6 +56,14 @@ func serve(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer closeStore()
+	if err := checkBlobs(ctx, svc); err != nil {
+		return err
+	}
+	if cfg.Blobs.Store == config.BlobsS3 {
+		log.Info("files are stored in an S3 bucket", "endpoint", cfg.Blobs.S3.Endpoint, "bucket", cfg.Blobs.S3.Bucket, "prefix", cfg.Blobs.S3.Prefix)
+	} else {
+		log.Info("files are stored in the data directory", "dir", cfg.BlobDir())
+	}
 	created, generated, err := svc.BootstrapIfEmpty(ctx, service.Bootstrap{
 		AccountName: cfg.Bootstrap.AccountName, Username: cfg.Bootstrap.Username,
 		Email: cfg.Bootstrap.Email, Password: cfg.Bootstrap.Password,
@@ -93,6 +101,13 @@ func serve(ctx context.Context, env Env, args []string) error {
 		MaxHeaderBytes:    64 << 10,
 	}
 	go syncLoop(ctx, svc, cfg.SyncInterval, log)
+	// Blobs left without a file (an upload or a delete stopped half way)
+	// are removed in the background.
+	go func() {
+		if _, err := svc.SweepBlobs(ctx, service.SweepAge); err != nil && ctx.Err() == nil {
+			log.Error("sweep blobs", "err", err)
+		}
+	}()
 	// Approved access requests lapse at their end dates.
 	go svc.RunAccessExpiry(ctx, time.Minute)
 	errc := make(chan error, 1)
@@ -146,4 +161,14 @@ func syncLoop(ctx context.Context, svc *service.Service, every time.Duration, lo
 			}
 		}
 	}
+}
+
+// checkBlobs makes sure, at start, that the blob store is reachable: an
+// S3 bucket that is missing or refuses the credentials stops the server
+// rather than every upload.
+func checkBlobs(ctx context.Context, svc *service.Service) error {
+	if c, ok := svc.Blobs().(interface{ Check(context.Context) error }); ok {
+		return c.Check(ctx)
+	}
+	return nil
 }

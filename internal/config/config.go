@@ -14,6 +14,7 @@ import (
 	"net/textproto"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -41,7 +42,36 @@ type Config struct {
 	// (.mmdb) that the geography rule locates clients with; "" means
 	// none, and every client's location is unknown. ATRIUM_GEOIP_DB.
 	GeoIPDB string
+	Blobs   Blobs
 }
+
+// Blob store kinds.
+const (
+	BlobsFS = "fs" // files under <data>/blobs
+	BlobsS3 = "s3" // an S3-compatible bucket
+)
+
+// Blobs is where uploaded files' bytes are kept, and how large an upload
+// may be.
+type Blobs struct {
+	Store          string // ATRIUM_BLOB_STORE: fs (default) or s3
+	MaxUploadBytes int64  // ATRIUM_MAX_UPLOAD_BYTES
+	S3             S3
+}
+
+// S3 locates the bucket of the s3 blob store.
+type S3 struct {
+	Endpoint  string // ATRIUM_S3_ENDPOINT: https://s3.example.com, http://127.0.0.1:7070
+	Region    string // ATRIUM_S3_REGION
+	Bucket    string // ATRIUM_S3_BUCKET
+	Prefix    string // ATRIUM_S3_PREFIX: put in front of every object name
+	AccessKey string // ATRIUM_S3_ACCESS_KEY
+	SecretKey string // ATRIUM_S3_SECRET_KEY or ATRIUM_S3_SECRET_KEY_FILE
+	PathStyle bool   // ATRIUM_S3_PATH_STYLE: bucket in the path, not the host name
+}
+
+// BlobDir is the fs blob store's folder.
+func (c Config) BlobDir() string { return filepath.Join(c.DataDir, "blobs") }
 
 // Proxy says which request header names the client's address, and which
 // peers may set it. By default no header is trusted: the client is the
@@ -110,6 +140,7 @@ func Default() Config {
 		Login:        Login{MaxFailures: 5, MaxFailuresPerIP: 50, Window: 15 * time.Minute},
 		RateLimit:    RateLimit{MaxPerIP: 20, MaxPerEmail: 5, Window: time.Hour},
 		Mail:         Mail{SMTPPort: 587, From: "Atrium <atrium@localhost>"},
+		Blobs:        Blobs{Store: BlobsFS, MaxUploadBytes: 2 << 30},
 	}
 }
 
@@ -123,17 +154,22 @@ func (c Config) String() string {
 	if c.Mail.SMTPPassword != "" {
 		smtpPW = "[redacted]"
 	}
+	s3Secret := ""
+	if c.Blobs.S3.SecretKey != "" {
+		s3Secret = "[redacted]"
+	}
 	proxies := make([]string, len(c.Proxy.Trusted))
 	for i, p := range c.Proxy.Trusted {
 		proxies[i] = p.String()
 	}
-	return fmt.Sprintf("data=%s addr=%s log_level=%s log_json=%t access_log=%t secure_cookies=%t session_ttl=%s sync_interval=%s login_max_failures=%d login_max_failures_per_ip=%d login_failure_window=%s rate_limit_per_ip=%d rate_limit_per_email=%d rate_limit_window=%s bootstrap_account=%q bootstrap_username=%q bootstrap_email=%q bootstrap_password=%s smtp_host=%q smtp_port=%d smtp_username=%q smtp_password=%s mail_from=%q trusted_proxy_header=%q trusted_proxies=%q geoip_db=%q",
+	return fmt.Sprintf("data=%s addr=%s log_level=%s log_json=%t access_log=%t secure_cookies=%t session_ttl=%s sync_interval=%s login_max_failures=%d login_max_failures_per_ip=%d login_failure_window=%s rate_limit_per_ip=%d rate_limit_per_email=%d rate_limit_window=%s bootstrap_account=%q bootstrap_username=%q bootstrap_email=%q bootstrap_password=%s smtp_host=%q smtp_port=%d smtp_username=%q smtp_password=%s mail_from=%q trusted_proxy_header=%q trusted_proxies=%q geoip_db=%q blob_store=%s max_upload_bytes=%d s3_endpoint=%q s3_region=%q s3_bucket=%q s3_prefix=%q s3_access_key=%q s3_secret_key=%s s3_path_style=%t",
 		c.DataDir, c.Addr, c.LogLevel, c.LogJSON, c.AccessLog, c.SecureCookies, c.SessionTTL, c.SyncInterval,
 		c.Login.MaxFailures, c.Login.MaxFailuresPerIP, c.Login.Window,
 		c.RateLimit.MaxPerIP, c.RateLimit.MaxPerEmail, c.RateLimit.Window,
 		c.Bootstrap.AccountName, c.Bootstrap.Username, c.Bootstrap.Email, pw,
 		c.Mail.SMTPHost, c.Mail.SMTPPort, c.Mail.SMTPUsername, smtpPW, c.Mail.From,
-		c.Proxy.Header, strings.Join(proxies, ","), c.GeoIPDB)
+		c.Proxy.Header, strings.Join(proxies, ","), c.GeoIPDB,
+		c.Blobs.Store, c.Blobs.MaxUploadBytes, c.Blobs.S3.Endpoint, c.Blobs.S3.Region, c.Blobs.S3.Bucket, c.Blobs.S3.Prefix, c.Blobs.S3.AccessKey, s3Secret, c.Blobs.S3.PathStyle)
 }
 
 // FromEnv applies ATRIUM_* variables to c.
@@ -242,6 +278,31 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		}
 	}
 	str("ATRIUM_GEOIP_DB", &c.GeoIPDB)
+	if v := getenv("ATRIUM_BLOB_STORE"); v != "" {
+		switch v {
+		case BlobsFS, BlobsS3:
+			c.Blobs.Store = v
+		default:
+			errs = append(errs, fmt.Errorf("ATRIUM_BLOB_STORE: want fs or s3, got %q", v))
+		}
+	}
+	if v := getenv("ATRIUM_MAX_UPLOAD_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			errs = append(errs, fmt.Errorf("ATRIUM_MAX_UPLOAD_BYTES: want a number of bytes such as 2147483648 (2 GiB), got %q", v))
+		} else {
+			c.Blobs.MaxUploadBytes = n
+		}
+	}
+	str("ATRIUM_S3_ENDPOINT", &c.Blobs.S3.Endpoint)
+	str("ATRIUM_S3_REGION", &c.Blobs.S3.Region)
+	str("ATRIUM_S3_BUCKET", &c.Blobs.S3.Bucket)
+	str("ATRIUM_S3_PREFIX", &c.Blobs.S3.Prefix)
+	str("ATRIUM_S3_ACCESS_KEY", &c.Blobs.S3.AccessKey)
+	if err := secret(getenv, "ATRIUM_S3_SECRET_KEY", &c.Blobs.S3.SecretKey); err != nil {
+		errs = append(errs, err)
+	}
+	boolean("ATRIUM_S3_PATH_STYLE", &c.Blobs.S3.PathStyle)
 	return errors.Join(errs...)
 }
 
@@ -333,6 +394,33 @@ func (c Config) Check() error {
 		return fmt.Errorf("the trusted proxy header %s needs ATRIUM_TRUSTED_PROXIES, the networks of the proxies allowed to set it", c.Proxy.Header)
 	case c.Proxy.Header == "" && len(c.Proxy.Trusted) > 0:
 		return errors.New("ATRIUM_TRUSTED_PROXIES has no effect without ATRIUM_TRUSTED_PROXY_HEADER, the header they set")
+	}
+	return c.Blobs.check()
+}
+
+func (b Blobs) check() error {
+	if b.MaxUploadBytes < 1 {
+		return fmt.Errorf("max upload bytes %d: want at least 1", b.MaxUploadBytes)
+	}
+	switch b.Store {
+	case BlobsFS:
+		if b.S3 != (S3{}) {
+			return errors.New("ATRIUM_S3_* settings have no effect without ATRIUM_BLOB_STORE=s3")
+		}
+	case BlobsS3:
+		var missing []string
+		for name, v := range map[string]string{"ATRIUM_S3_ENDPOINT": b.S3.Endpoint, "ATRIUM_S3_BUCKET": b.S3.Bucket,
+			"ATRIUM_S3_ACCESS_KEY": b.S3.AccessKey, "ATRIUM_S3_SECRET_KEY": b.S3.SecretKey} {
+			if v == "" {
+				missing = append(missing, name)
+			}
+		}
+		if len(missing) > 0 {
+			sort.Strings(missing)
+			return fmt.Errorf("ATRIUM_BLOB_STORE=s3 needs %s", strings.Join(missing, ", "))
+		}
+	default:
+		return fmt.Errorf("blob store %q: want fs or s3", b.Store)
 	}
 	return nil
 }

@@ -215,3 +215,71 @@ func TestRateLimitSettings(t *testing.T) {
 		})
 	}
 }
+
+func TestBlobStoreSettings(t *testing.T) {
+	secretFile := filepath.Join(t.TempDir(), "s3")
+	if err := os.WriteFile(secretFile, []byte("s3 secret from a file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s3env := map[string]string{"ATRIUM_BLOB_STORE": "s3", "ATRIUM_S3_ENDPOINT": "https://s3.example.com", "ATRIUM_S3_REGION": "eu-west-1",
+		"ATRIUM_S3_BUCKET": "media", "ATRIUM_S3_PREFIX": "atrium/", "ATRIUM_S3_ACCESS_KEY": "AKIA", "ATRIUM_S3_SECRET_KEY_FILE": secretFile,
+		"ATRIUM_S3_PATH_STYLE": "true"}
+	with := func(m map[string]string, k, v string) map[string]string {
+		out := map[string]string{}
+		for a, b := range m {
+			out[a] = b
+		}
+		if v == "" {
+			delete(out, k)
+		} else {
+			out[k] = v
+		}
+		return out
+	}
+	cases := []struct {
+		name string
+		env  map[string]string
+		want Blobs
+		err  string // in FromEnv's or Check's error; "" for none
+	}{
+		{"by default files go under the data directory and an upload holds up to 2 GiB", nil, Blobs{Store: "fs", MaxUploadBytes: 2 << 30}, ""},
+		{"the upload limit is read in bytes", map[string]string{"ATRIUM_MAX_UPLOAD_BYTES": "1048576"}, Blobs{Store: "fs", MaxUploadBytes: 1 << 20}, ""},
+		{"an S3 store is read whole, its secret from a file", s3env, Blobs{Store: "s3", MaxUploadBytes: 2 << 30, S3: S3{Endpoint: "https://s3.example.com",
+			Region: "eu-west-1", Bucket: "media", Prefix: "atrium/", AccessKey: "AKIA", SecretKey: "s3 secret from a file", PathStyle: true}}, ""},
+		{"an unknown store is refused", map[string]string{"ATRIUM_BLOB_STORE": "ftp"}, Blobs{}, "ATRIUM_BLOB_STORE"},
+		{"an upload limit of zero is refused", map[string]string{"ATRIUM_MAX_UPLOAD_BYTES": "0"}, Blobs{}, "ATRIUM_MAX_UPLOAD_BYTES"},
+		{"an upload limit with a unit is refused", map[string]string{"ATRIUM_MAX_UPLOAD_BYTES": "2GiB"}, Blobs{}, "ATRIUM_MAX_UPLOAD_BYTES"},
+		{"an S3 store without a bucket is refused, naming it", with(s3env, "ATRIUM_S3_BUCKET", ""), Blobs{}, "ATRIUM_S3_BUCKET"},
+		{"an S3 store without a secret is refused, naming it", with(s3env, "ATRIUM_S3_SECRET_KEY_FILE", ""), Blobs{}, "ATRIUM_S3_SECRET_KEY"},
+		{"a secret given twice is refused", with(s3env, "ATRIUM_S3_SECRET_KEY", "x"), Blobs{}, "not both"},
+		{"S3 settings without the s3 store are refused rather than ignored", map[string]string{"ATRIUM_S3_BUCKET": "media"}, Blobs{}, "ATRIUM_BLOB_STORE=s3"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := Default()
+			err := cfg.FromEnv(env(c.env))
+			if err == nil {
+				err = cfg.Check()
+			}
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Fatalf("error %v, want one mentioning %q", err, c.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Blobs != c.want {
+				t.Errorf("blobs %+v, want %+v", cfg.Blobs, c.want)
+			}
+			s := cfg.String()
+			if strings.Contains(s, "secret from a file") || !strings.Contains(s, "blob_store="+c.want.Store) {
+				t.Errorf("String() leaks the secret or omits the store: %s", s)
+			}
+		})
+	}
+	if got := (Config{DataDir: "/srv/atrium"}).BlobDir(); got != filepath.Join("/srv/atrium", "blobs") {
+		t.Errorf("BlobDir = %s", got)
+	}
+}

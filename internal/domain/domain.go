@@ -76,6 +76,9 @@ type Account struct {
 	Name      string    `json:"name"`
 	Limits    Limits    `json:"limits"`
 	CreatedAt time.Time `json:"created_at"`
+	// Usage is what the account uses of its limits, when it is read for
+	// its members.
+	Usage *StorageUsage `json:"usage,omitempty"`
 }
 
 // User is a person in one account. Username is immutable.
@@ -212,7 +215,8 @@ type Record struct {
 	UpdatedAt   time.Time         `json:"updated_at"`
 }
 
-// Media is a file attached to a record (metadata only here).
+// Media is a file attached to a record: its metadata, and its original
+// file once one is uploaded.
 type Media struct {
 	ID        string     `json:"id"`
 	RecordID  string     `json:"record"`
@@ -221,6 +225,9 @@ type Media struct {
 	ACL       []ACLEntry `json:"acl"`
 	CreatedAt time.Time  `json:"created_at"`
 	UpdatedAt time.Time  `json:"updated_at"`
+	// File is the original, when one was uploaded (and the media object
+	// is read singly: listings leave it out).
+	File *File `json:"file,omitempty"`
 }
 
 // MediaTypes are the kinds of media objects.

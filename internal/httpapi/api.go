@@ -76,7 +76,14 @@ type route struct {
 	// takes the sessions and tokens of users granted capture without
 	// portal or connect, who may use no other route.
 	Capture bool
-	Handle  handler
+	// BodyType is the media type of a request body that is not JSON (a
+	// file: application/octet-stream or multipart/form-data), which the
+	// handler streams itself; Body then describes a form's fields.
+	BodyType string
+	// RespType is the media type of a response that is not JSON (a
+	// file), which the handler writes itself: it returns nil on success.
+	RespType string
+	Handle   handler
 }
 
 // scope is the API token scope a route needs: admin for Admin routes,
@@ -99,6 +106,7 @@ func New(svc *service.Service, opt Options) *API {
 	}
 	api.routes = append(api.table(), api.accessRoutes()...)
 	api.routes = append(api.routes, api.profileRoutes()...)
+	api.routes = append(api.routes, api.fileRoutes()...)
 	for _, rt := range api.routes {
 		api.handle(rt.Method+" "+rt.Path, api.wrap(rt))
 	}
@@ -182,6 +190,9 @@ func (api *API) wrap(rt route) http.Handler {
 		if err != nil {
 			api.fail(w, r, err)
 			return
+		}
+		if rt.RespType != "" {
+			return // the handler wrote the response
 		}
 		if out == nil {
 			w.WriteHeader(status)

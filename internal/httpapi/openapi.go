@@ -15,7 +15,13 @@ var (
 	timeType          = reflect.TypeFor[time.Time]()
 	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
 	pathParam         = regexp.MustCompile(`\{([a-z_]+)(\.\.\.)?\}`)
+	binaryType        = reflect.TypeFor[binaryData]()
 )
+
+// binaryData stands for a file's bytes in a documented form.
+type binaryData struct{}
+
+func binarySchema() map[string]any { return map[string]any{"type": "string", "format": "binary"} }
 
 // schemaGen turns Go types into JSON Schemas, naming structs as
 // components.
@@ -30,6 +36,8 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 	switch {
 	case t == timeType:
 		return map[string]any{"type": "string", "format": "date-time"}
+	case t == binaryType:
+		return binarySchema()
 	case t.Implements(textMarshalerType) || reflect.PointerTo(t).Implements(textMarshalerType):
 		return map[string]any{"type": "string", "description": "user:ID, group:ID or everyone"}
 	}
@@ -129,7 +137,14 @@ func (api *API) buildOpenAPI() map[string]any {
 		if params != nil {
 			op["parameters"] = params
 		}
-		if rt.Body != nil {
+		switch {
+		case rt.BodyType != "":
+			schema := binarySchema()
+			if rt.Body != nil {
+				schema = g.schema(reflect.TypeOf(rt.Body))
+			}
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{rt.BodyType: map[string]any{"schema": schema}}}
+		case rt.Body != nil:
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
 				"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.Body))}}}
 		}
@@ -142,7 +157,15 @@ func (api *API) buildOpenAPI() map[string]any {
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.Resp))}}
 		}
 		errResp := map[string]any{"description": "error", "content": map[string]any{"application/json": map[string]any{"schema": errorRef}}}
-		op["responses"] = map[string]any{strconv.Itoa(status): ok, "default": errResp}
+		responses := map[string]any{strconv.Itoa(status): ok, "default": errResp}
+		if rt.RespType != "" {
+			// A file, served with range requests and validators.
+			file := map[string]any{rt.RespType: map[string]any{"schema": binarySchema()}}
+			ok["content"] = file
+			responses["206"] = map[string]any{"description": "Partial Content: the requested byte ranges", "content": file}
+			responses["304"] = map[string]any{"description": "Not Modified: the ETag given in If-None-Match is current"}
+		}
+		op["responses"] = responses
 		if rt.Public {
 			op["security"] = []any{}
 		}

@@ -53,6 +53,7 @@ var kindStatus = map[service.Kind]int{
 	service.KindBadQuery:        http.StatusBadRequest,
 	service.KindBadToken:        http.StatusBadRequest,
 	service.KindRateLimited:     http.StatusTooManyRequests,
+	service.KindBadRequest:      http.StatusBadRequest,
 }
 
 // fail writes err as an error response. It is the one place errors become

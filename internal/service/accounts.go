@@ -136,8 +136,17 @@ func (s *Service) GetAccount(ctx context.Context, a Actor) (domain.Account, erro
 	if err := s.member(a); err != nil {
 		return domain.Account{}, err
 	}
-	acct, err := s.store.GetAccount(ctx, a.AccountID)
-	return acct, storeErr(err, "account")
+	var acct domain.Account
+	err := s.store.Snapshot(ctx, func(r store.Reader) error {
+		var err error
+		if acct, err = r.GetAccount(ctx, a.AccountID); err != nil {
+			return storeErr(err, "account")
+		}
+		u, err := r.StorageUsage(ctx, a.AccountID)
+		acct.Usage = &u
+		return err
+	})
+	return acct, err
 }
 
 // AccountUpdate changes an account's settings.

@@ -311,12 +311,23 @@ func (s *Service) DeleteRecord(ctx context.Context, a Actor, id string) error {
 		return err
 	}
 	ref := authz.ObjectRef{Type: authz.Record, ID: id}
+	var blobs []string
 	_, err := s.update(ctx, func(tx store.Tx) error {
 		if err := s.allowed(a, authz.CanDelete, ref, "deleting a record"); err != nil {
 			return err
 		}
+		files, err := tx.RecordFiles(ctx, id)
+		if err != nil {
+			return err
+		}
+		blobs = fileKeys(files)
 		return storeErr(tx.DeleteRecord(ctx, id), "record")
 	})
+	if err == nil {
+		// After the commit: a blob deleted before it could be missed by
+		// a transaction that then failed.
+		s.deleteBlobs(context.WithoutCancel(ctx), blobs...)
+	}
 	return err
 }
 
@@ -384,7 +395,16 @@ func (s *Service) GetMedia(ctx context.Context, a Actor, id string) (domain.Medi
 		return domain.Media{}, err
 	}
 	m, err := s.store.GetMedia(ctx, id)
-	return m, storeErr(err, "media")
+	if err != nil {
+		return m, storeErr(err, "media")
+	}
+	switch f, err := s.store.GetMediaFile(ctx, id); {
+	case err == nil:
+		m.File = &f
+	case !errors.Is(err, store.ErrNotFound):
+		return domain.Media{}, err
+	}
+	return m, nil
 }
 
 // ListRecordMedia lists the media of a record that the actor can preview.
@@ -470,6 +490,7 @@ func (s *Service) DeleteMedia(ctx context.Context, a Actor, id string) error {
 		return err
 	}
 	ref := authz.ObjectRef{Type: authz.Media, ID: id}
+	var blob string // the file's, deleted after the commit
 	_, err := s.update(ctx, func(tx store.Tx) error {
 		if err := s.visible(a, ref); err != nil {
 			return err
@@ -481,8 +502,17 @@ func (s *Service) DeleteMedia(ctx context.Context, a Actor, id string) error {
 		if !s.Engine().Check(a.UserID, authz.CanDelete, authz.ObjectRef{Type: authz.Record, ID: m.RecordID}) {
 			return forbidden("deleting media needs can_delete on record %s", m.RecordID)
 		}
+		switch f, err := tx.GetMediaFile(ctx, id); {
+		case err == nil:
+			blob = f.BlobKey
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		}
 		return storeErr(tx.DeleteMedia(ctx, id), "media")
 	})
+	if err == nil && blob != "" {
+		s.deleteBlobs(context.WithoutCancel(ctx), blob)
+	}
 	return err
 }
 

@@ -23,6 +23,7 @@ const (
 	KindBadQuery             // a search or filter query cannot be understood
 	KindBadToken             // a one-time token is unknown, used, expired or of another purpose
 	KindRateLimited          // too many requests of this kind from this client or for this email; try again after RetryAfter
+	KindBadRequest           // the request's body could not be read as sent: cut short or malformed
 )
 
 // Error is a service error with a stable code and a message safe to show

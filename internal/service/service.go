@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"atrium/internal/authz"
+	"atrium/internal/blob"
 	"atrium/internal/identity"
 	"atrium/internal/mail"
 	"atrium/internal/opaque"
@@ -58,6 +59,11 @@ type Options struct {
 	// Geo locates client addresses for the accounts' geography rules;
 	// nil means no database: every location is unknown.
 	Geo Locator
+	// Blobs stores the bytes of uploaded files; nil refuses uploads and
+	// downloads (and deletes leave blobs to a later sweep).
+	Blobs blob.Store
+	// MaxUploadBytes bounds one upload; zero means DefaultMaxUploadBytes.
+	MaxUploadBytes int64
 }
 
 // Service is the domain layer. It is safe for concurrent use.
@@ -72,6 +78,9 @@ type Service struct {
 	rate   RateLimit
 	mail   mail.Sender
 	geo    Locator
+	// blobs holds the files' bytes, maxUpload bounds one upload.
+	blobs     blob.Store
+	maxUpload int64
 	// mailWG tracks work finishing in the background: password-reset
 	// requests, sign-ups, audits of rate-limited requests.
 	mailWG sync.WaitGroup
@@ -94,7 +103,11 @@ type Service struct {
 
 // New loads the permission engine from the store and returns a Service.
 func New(ctx context.Context, st store.Store, opt Options) (*Service, error) {
-	s := &Service{store: st, log: opt.Logger, pw: opt.Password, ttl: opt.SessionTTL, thr: opt.Throttle.withDefaults(), rate: opt.RateLimit.withDefaults(), mail: opt.Mail, geo: opt.Geo}
+	s := &Service{store: st, log: opt.Logger, pw: opt.Password, ttl: opt.SessionTTL, thr: opt.Throttle.withDefaults(), rate: opt.RateLimit.withDefaults(), mail: opt.Mail, geo: opt.Geo,
+		blobs: opt.Blobs, maxUpload: opt.MaxUploadBytes}
+	if s.maxUpload <= 0 {
+		s.maxUpload = DefaultMaxUploadBytes
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -310,6 +310,36 @@ type Reader interface {
 	// ListCaptureProfiles returns an account's capture profiles with their
 	// ACLs and holders, by name.
 	ListCaptureProfiles(ctx context.Context, accountID string) ([]domain.CaptureProfile, error)
+	FileReader
+}
+
+// FileReader reads media objects' files and accounts' storage usage.
+type FileReader interface {
+	// GetMediaFile returns a media object's file; ErrNotFound if it has
+	// none.
+	GetMediaFile(ctx context.Context, mediaID string) (domain.File, error)
+	// RecordFiles returns the files of a record's media objects.
+	RecordFiles(ctx context.Context, recordID string) ([]domain.File, error)
+	// FilesBySHA256 returns an account's files with this content hash,
+	// oldest first.
+	FilesBySHA256(ctx context.Context, accountID, sha256 string) ([]domain.File, error)
+	// StorageUsage returns the size and number of an account's files
+	// (zero for an account without any, or unknown).
+	StorageUsage(ctx context.Context, accountID string) (domain.StorageUsage, error)
+	// BlobInUse reports whether a file's bytes are stored under the key.
+	BlobInUse(ctx context.Context, key string) (bool, error)
+}
+
+// FileTx writes media objects' files. Storage usage moves with them in the
+// same transaction, so that it always equals the sum of the account's
+// files; DeleteMedia and DeleteRecord remove their media's files and
+// their usage too.
+type FileTx interface {
+	// SetMediaFile records f as its media object's file, replacing the
+	// one it had, in the media object's account (f.AccountID is ignored);
+	// ErrNotFound if the media object does not exist, ErrConflict if the
+	// file id or blob key is taken.
+	SetMediaFile(ctx context.Context, f domain.File) error
 }
 
 // AccessRequestFilter narrows ListAccessRequests; zero fields do not
@@ -518,6 +548,7 @@ type Tx interface {
 	// DeleteCaptureProfile removes a capture profile with its ACLs and
 	// holders; ErrNotFound if there is none.
 	DeleteCaptureProfile(ctx context.Context, id string) error
+	FileTx
 }
 
 // DefaultCreator is the user id that stands, in a default ACL, for the

@@ -751,6 +751,9 @@ func (t *txn) DeleteRecord(ctx context.Context, id string) error {
 	if err := t.dropObjectGrants(ctx, "media", media...); err != nil {
 		return err
 	}
+	if err := t.dropFiles(ctx, media...); err != nil {
+		return err
+	}
 	return t.execOne(ctx, "delete record "+id, `DELETE FROM records WHERE id = $1`, id)
 }
 
@@ -772,6 +775,9 @@ func (t *txn) UpdateMedia(ctx context.Context, m domain.Media) error {
 func (t *txn) DeleteMedia(ctx context.Context, id string) error {
 	t.touch(store.KindMedia, id)
 	if err := t.dropObjectGrants(ctx, "media", id); err != nil {
+		return err
+	}
+	if err := t.dropFiles(ctx, id); err != nil {
 		return err
 	}
 	return t.execOne(ctx, "delete media "+id, `DELETE FROM media WHERE id = $1`, id)

@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"second factor and token scopes", mfaCases},
 		{"access requests", accessCases},
 		{"download and capture profiles", profileCases},
+		{"media files and storage usage", fileCases},
 		{"unknown ids", unknownIDCases()},
 		{"transactions", transactionCases},
 		{"change log", changeLogCases},
