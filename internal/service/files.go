@@ -248,10 +248,12 @@ func (s *Service) recordFile(ctx context.Context, tx store.Tx, a Actor, mediaID 
 		return nil, err
 	}
 	// Only media objects the caller can see count: an upload must not
-	// reveal that some hidden object holds the same bytes.
+	// reveal that some hidden object holds the same bytes. The caller's
+	// own uploads count too: they reveal nothing, and one committed by a
+	// concurrent request a moment ago may not be in the engine yet.
 	dups := []string{}
 	for _, o := range same {
-		if o.MediaID != mediaID && s.Engine().Check(a.UserID, authz.CanPreview, authz.ObjectRef{Type: authz.Media, ID: o.MediaID}) {
+		if o.MediaID != mediaID && (o.UploadedBy == a.UserID || s.Engine().Check(a.UserID, authz.CanPreview, authz.ObjectRef{Type: authz.Media, ID: o.MediaID})) {
 			dups = append(dups, o.MediaID)
 		}
 	}
