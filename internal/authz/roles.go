@@ -67,6 +67,10 @@ func ParseRoles(names []string) (Roles, error) {
 	return r, nil
 }
 
+// WorkspaceRole is the role roles r give on every workspace of the
+// account.
+func (r Roles) WorkspaceRole() Role { return workspaceRoleFromAccount(r) }
+
 // workspaceRoleFromAccount is the workspace role that account roles give on
 // every workspace of the account: owner and admin are owners, developer and
 // library_editor editors, library_viewer viewer.

@@ -184,11 +184,12 @@ func (s *Service) hasAccess(user, typ, id, access string) bool {
 	e := s.Engine()
 	switch typ {
 	case "account":
-		roles := e.EffectiveRoles(user)
+		// What an account grant gives: a role on every workspace.
+		need := authz.Viewer
 		if access == domain.AccessDownload {
-			return roles.Has(authz.RoleOwner) || roles.Has(authz.RoleAdmin) || roles.Has(authz.RoleDeveloper) || roles.Has(authz.RoleLibraryEditor)
+			need = authz.Editor
 		}
-		return roles.Has(authz.RoleOwner) || roles.Has(authz.RoleAdmin) || roles.Has(authz.RoleDeveloper) || roles.Has(authz.RoleLibraryEditor) || roles.Has(authz.RoleLibraryViewer)
+		return e.EffectiveRoles(user).WorkspaceRole() >= need
 	case "workspace":
 		need := authz.Viewer
 		if access == domain.AccessDownload {
@@ -207,13 +208,8 @@ func (s *Service) hasAccess(user, typ, id, access string) bool {
 	return access == domain.AccessView && e.Check(user, authz.CanView, targetRef(typ, id))
 }
 
-// relationsFor returns the account's relations whose requester groups
-// hold user.
-func (s *Service) relationsFor(ctx context.Context, r store.Reader, accountID, user string) ([]domain.ApprovalRelation, error) {
-	rels, err := r.ListApprovalRelations(ctx, accountID)
-	if err != nil {
-		return nil, err
-	}
+// holding returns the relations whose requester groups hold user.
+func (s *Service) holding(rels []domain.ApprovalRelation, user string) []domain.ApprovalRelation {
 	e := s.Engine()
 	var out []domain.ApprovalRelation
 	for _, rel := range rels {
@@ -221,26 +217,42 @@ func (s *Service) relationsFor(ctx context.Context, r store.Reader, accountID, u
 			out = append(out, rel)
 		}
 	}
-	return out, nil
+	return out
 }
 
-// approves reports whether the actor may decide requests of requester:
-// it is in the approver group of a relation whose requester groups hold
-// the requester. Nobody decides their own request.
-func (s *Service) approves(ctx context.Context, r store.Reader, a Actor, requester string) (bool, error) {
-	if requester == a.UserID {
-		return false, nil
+// relationsFor returns the account's relations whose requester groups
+// hold user.
+func (s *Service) relationsFor(ctx context.Context, r store.Reader, accountID, user string) ([]domain.ApprovalRelation, error) {
+	rels, err := r.ListApprovalRelations(ctx, accountID)
+	if err != nil {
+		return nil, err
 	}
-	rels, err := s.relationsFor(ctx, r, a.AccountID, requester)
+	return s.holding(rels, user), nil
+}
+
+// approvesIn reports whether the actor may decide requests of requester
+// under the account's relations rels: it is in the approver group of a
+// relation whose requester groups hold the requester. Nobody decides
+// their own request.
+func (s *Service) approvesIn(rels []domain.ApprovalRelation, a Actor, requester string) bool {
+	if requester == a.UserID {
+		return false
+	}
+	for _, rel := range s.holding(rels, requester) {
+		if s.Engine().MemberOf(a.UserID, rel.ApproverGroup) {
+			return true
+		}
+	}
+	return false
+}
+
+// approves is approvesIn under the account's current relations.
+func (s *Service) approves(ctx context.Context, r store.Reader, a Actor, requester string) (bool, error) {
+	rels, err := r.ListApprovalRelations(ctx, a.AccountID)
 	if err != nil {
 		return false, err
 	}
-	for _, rel := range rels {
-		if s.Engine().MemberOf(a.UserID, rel.ApproverGroup) {
-			return true, nil
-		}
-	}
-	return false, nil
+	return s.approvesIn(rels, a, requester), nil
 }
 
 // RequestAccess records a pending request of the actor and notifies the
@@ -345,16 +357,14 @@ type AccessRequestPage struct {
 	NextCursor string                 `json:"next_cursor"`
 }
 
-// mayRead reports whether the actor may see request q: its requester,
-// the approvers of its requester, and review_access holders.
-func (s *Service) mayRead(ctx context.Context, r store.Reader, a Actor, q domain.AccessRequest) (bool, error) {
+// mayReadIn reports whether the actor may see request q under the
+// account's relations rels: its requester, the approvers of its
+// requester, and review_access holders.
+func (s *Service) mayReadIn(rels []domain.ApprovalRelation, a Actor, q domain.AccessRequest) bool {
 	if q.AccountID != a.AccountID {
-		return false, nil
+		return false
 	}
-	if q.Requester == a.UserID || s.can(a, authz.ReviewAccess) {
-		return true, nil
-	}
-	return s.approves(ctx, r, a, q.Requester)
+	return q.Requester == a.UserID || s.can(a, authz.ReviewAccess) || s.approvesIn(rels, a, q.Requester)
 }
 
 // ListAccessRequests lists the requests the actor may see, newest first.
@@ -387,18 +397,19 @@ func (s *Service) ListAccessRequests(ctx context.Context, a Actor, in AccessRequ
 		f.BeforeAt, f.BeforeID = time.UnixMicro(us).UTC(), id
 	}
 	// Requests the actor may not see are skipped: scan in batches until
-	// the page is full or the account's requests run out.
+	// the page is full or the account's requests run out, under one
+	// reading of the relations.
+	rels, err := s.store.ListApprovalRelations(ctx, a.AccountID)
+	if err != nil {
+		return page, err
+	}
 	for {
 		batch, err := s.store.ListAccessRequests(ctx, a.AccountID, f)
 		if err != nil {
 			return page, err
 		}
 		for _, q := range batch {
-			ok, err := s.mayRead(ctx, s.store, a, q)
-			if err != nil {
-				return page, err
-			}
-			if !ok {
+			if !s.mayReadIn(rels, a, q) {
 				continue
 			}
 			if len(page.Requests) == in.Limit {
@@ -435,11 +446,14 @@ func (s *Service) readableRequest(ctx context.Context, r store.Reader, a Actor, 
 	if err != nil {
 		return q, err
 	}
-	ok, err := s.mayRead(ctx, r, a, q)
+	if q.AccountID != a.AccountID {
+		return domain.AccessRequest{}, notFound("access request")
+	}
+	rels, err := r.ListApprovalRelations(ctx, a.AccountID)
 	if err != nil {
 		return q, err
 	}
-	if !ok {
+	if !s.mayReadIn(rels, a, q) {
 		return domain.AccessRequest{}, notFound("access request")
 	}
 	return q, nil
