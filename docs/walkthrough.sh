@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The README's walk-through as a script: sign in, create users, a group, a
 # workspace and records with ACLs, and see that two users get different
-# listings. Run it against a server started with
+# listings; then upload a photo, wait for its renditions, and download
+# what a download profile allows. Run it against a server started with
 #   ATRIUM_BOOTSTRAP_PASSWORD='correct horse battery' go run ./cmd/atrium serve
 # Needs curl and jq. ATRIUM_URL (default http://127.0.0.1:8080) and
 # OWNER_PASSWORD (default 'correct horse battery') can be changed.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 A=${ATRIUM_URL:-http://127.0.0.1:8080}
 PW=${OWNER_PASSWORD:-correct horse battery}
 jar=$(mktemp)
@@ -49,3 +51,29 @@ echo "why alice can: $(api "$A/api/v1/explain" -d "{\"subject\":\"user:$ALICE\",
 #    embargoed story, Bob (still signed in above) does not even learn it exists.
 echo "owner finds story: $(api "$A/api/v1/search?q=story" | jq -c '{total, titles: [.records[].title]}')"
 echo "bob finds story: $(curl -sf -b "$jar" "$A/api/v1/search?q=story" | jq -c '{total, titles: [.records[].title]}')"
+
+# 8. A photo: upload it as a new media object of a record (multipart), then
+#    watch its renditions being made in the background.
+PHOTOS=$(api "$A/api/v1/records" -d "{\"workspace\":\"$NEWS\",\"title\":\"Harbour at dawn\"}" | jq -r .id)
+MED=$(curl -sf -H "Authorization: Bearer $TOKEN" -F "file=@$here/sample.jpg" "$A/api/v1/records/$PHOTOS/files" | jq -r .media.id)
+for i in $(seq 150); do
+  status=$(api "$A/api/v1/media/$MED" | jq -r '[.renditions[].status] | join(",")')
+  [ "$status" = "ready,ready,ready" ] && break
+  [ "$i" = 150 ] && { echo "renditions not ready after 30 s: $status" >&2; exit 1; }
+  sleep 0.2
+done
+echo "renditions: $(api "$A/api/v1/media/$MED" | jq -c '[.renditions[] | "\(.kind) \(.status) \(.width)x\(.height)"]')"
+
+# 9. Downloads: administrators keep every rendition; the newsroom gets web
+#    sizes. Alice (a viewer) asks what she may download, saves the preview,
+#    and is refused the large rendition (it needs can_download).
+ALL=$(api "$A/api/v1/download-profiles" | jq -r '.profiles[] | select(.name=="All renditions") | .id')
+ADMINS=$(api "$A/api/v1/groups" | jq -r '.groups[] | select(.name=="Administrators") | .id')
+api -X PATCH "$A/api/v1/download-profiles/$ALL" -d "{\"holders\":[\"group:$ADMINS\"]}" >/dev/null
+api "$A/api/v1/download-profiles" -d "{\"name\":\"Web\",\"rules\":[{\"media_type\":\"image\",\"renditions\":[\"preview\",\"thumbnail\"]}],\"holders\":[\"group:$NEWSROOM\"]}" >/dev/null
+curl -sf -c "$jar" "$A/api/v1/auth/login" -H 'Content-Type: application/json' -d '{"login":"alice","password":"alice password 1"}' >/dev/null
+echo "alice may download: $(curl -sf -b "$jar" "$A/api/v1/media/$MED/downloads" | jq -c '[.renditions[] | select(.download.allowed) | .rendition]')"
+preview=$(mktemp)
+trap 'rm -f "$jar" "$preview"' EXIT
+echo "alice saves the preview: $(curl -sf -b "$jar" -o "$preview" -w '%{http_code} %{content_type}' "$A/api/v1/media/$MED/renditions/preview?download=1") $(wc -c <"$preview") bytes"
+echo "alice asks for the large one: $(curl -s -b "$jar" "$A/api/v1/media/$MED/renditions/large?download=1" | jq -c .error.code)"

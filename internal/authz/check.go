@@ -152,9 +152,15 @@ func (e *Engine) checkObj(u *principal, ti int, o *object, r rule) bool {
 	if w.account != u.account {
 		return false
 	}
-	ok := e.wsRole(u, w) >= r.ws ||
-		r.acl > 0 && e.aclLevel(u, o) >= r.acl ||
-		r.creator && o.creator != noPrincipal && e.principals[o.creator] == u
+	var ok bool
+	if o.held {
+		// Only the hold's stand-in ACL counts (see Hold).
+		ok = r.acl > 0 && e.holdLevel(u, ti, o) >= r.acl
+	} else {
+		ok = e.wsRole(u, w) >= r.ws ||
+			r.acl > 0 && e.aclLevel(u, o) >= r.acl ||
+			r.creator && o.creator != noPrincipal && e.principals[o.creator] == u
+	}
 	if ok && r.record {
 		rec := &e.objs[idxRecord].objs[o.record]
 		return e.checkObj(u, idxRecord, rec, rules[idxRecord][CanView])
@@ -372,7 +378,28 @@ func (e *Engine) visible(u *principal, ti int, r rule) *roaring.Bitmap {
 		parts = append(parts, u.created)
 	}
 	other := roaring.FastOr(parts...)
+	if !u.account.held[ti].IsEmpty() {
+		e.heldVisible(u, ti, r.acl, fromWS, other)
+	}
 	other.AndNot(fromWS)
+	if r.record {
+		if hr := u.account.held[idxRecord]; !hr.IsEmpty() {
+			// The media of held records reached through a workspace role
+			// need their record checked like the rest.
+			mt := e.objs[ti]
+			var ms []uint32
+			it := hr.Iterator()
+			for it.HasNext() {
+				ms = append(ms, mt.mediaOf(it.Next())...)
+			}
+			if len(ms) > 0 {
+				m := roaring.BitmapOf(ms...)
+				m.And(fromWS)
+				fromWS.AndNot(m)
+				other.Or(m)
+			}
+		}
+	}
 	if r.record && !other.IsEmpty() {
 		// Objects reached through a workspace role of viewer or more have a
 		// visible record already; the rest need their record checked.

@@ -88,12 +88,19 @@ type (
 		members       []dGrant
 	}
 	dRecord struct {
-		ws  string
-		acl []dACL
+		ws   string
+		acl  []dACL
+		hold *dHold // nil: published
 	}
 	dMedia struct {
 		record string
 		acl    []dACL
+		hold   *dHold
+	}
+	// dHold holds a record or media object for moderation.
+	dHold struct {
+		uploader  string // a user id, or ""
+		approvers []string
 	}
 	dCollection struct {
 		ws, creator string
@@ -573,24 +580,71 @@ func (l *library) putWorkspace(id string) write {
 	}
 }
 
+func (h *dHold) engine() *authz.Hold {
+	if h == nil {
+		return nil
+	}
+	return &authz.Hold{Uploader: h.uploader, Approvers: slices.Clone(h.approvers)}
+}
+
+func (h *dHold) oracle() oracle.Hold {
+	return oracle.Hold{Uploader: h.uploader, Approvers: slices.Clone(h.approvers)}
+}
+
+func (h *dHold) String() string {
+	if h == nil {
+		return "published"
+	}
+	return fmt.Sprintf("held uploader=%q approvers=%v", h.uploader, h.approvers)
+}
+
 func (l *library) putRecord(id string) write {
 	r := l.records[id]
-	ws, acl := r.ws, slices.Clone(r.acl)
+	ws, acl, h := r.ws, slices.Clone(r.acl), r.hold
 	return write{
-		authz.PutRecord{ID: id, Workspace: ws, ACL: engineACL(authz.Record, acl)},
-		func(o *oracle.Oracle) { o.PutRecord(id, ws, oracleACL(acl)) },
-		fmt.Sprintf("record %s in %s acl=%v", id, ws, acl),
+		authz.PutRecord{ID: id, Workspace: ws, ACL: engineACL(authz.Record, acl), Hold: h.engine()},
+		func(o *oracle.Oracle) {
+			if h != nil {
+				o.PutHeldRecord(id, ws, oracleACL(acl), h.oracle())
+			} else {
+				o.PutRecord(id, ws, oracleACL(acl))
+			}
+		},
+		fmt.Sprintf("record %s in %s acl=%v %v", id, ws, acl, h),
 	}
 }
 
 func (l *library) putMedia(id string) write {
 	m := l.media[id]
-	rec, acl := m.record, slices.Clone(m.acl)
+	rec, acl, h := m.record, slices.Clone(m.acl), m.hold
 	return write{
-		authz.PutMedia{ID: id, Record: rec, ACL: engineACL(authz.Media, acl)},
-		func(o *oracle.Oracle) { o.PutMedia(id, rec, oracleACL(acl)) },
-		fmt.Sprintf("media %s of %s acl=%v", id, rec, acl),
+		authz.PutMedia{ID: id, Record: rec, ACL: engineACL(authz.Media, acl), Hold: h.engine()},
+		func(o *oracle.Oracle) {
+			if h != nil {
+				o.PutHeldMedia(id, rec, oracleACL(acl), h.oracle())
+			} else {
+				o.PutMedia(id, rec, oracleACL(acl))
+			}
+		},
+		fmt.Sprintf("media %s of %s acl=%v %v", id, rec, acl, h),
 	}
+}
+
+// randomHold draws a hold in acct, as an upload by a member of a
+// moderated group would get: an uploader (now and then none, as after the
+// uploader was deleted) and approver groups.
+func (l *library) randomHold(acct string) *dHold {
+	h := &dHold{}
+	if l.chance(0.9) {
+		h.uploader = l.pickOr(l.usersOf(acct), "")
+	}
+	groups := l.groupsOf(acct, 4)
+	for n := l.rnd.IntN(3); n > 0 && len(groups) > 0; n-- {
+		if g := l.pick(groups); !slices.Contains(h.approvers, g) {
+			h.approvers = append(h.approvers, g)
+		}
+	}
+	return h
 }
 
 func (l *library) putCollection(id string) write {
@@ -637,11 +691,22 @@ func (l *library) dropSubject(s string) {
 	drop := func(acl []dACL) []dACL {
 		return slices.DeleteFunc(acl, func(en dACL) bool { return en.subject == s })
 	}
+	dropHold := func(h *dHold) {
+		if h == nil {
+			return
+		}
+		if "user:"+h.uploader == s {
+			h.uploader = ""
+		}
+		h.approvers = slices.DeleteFunc(h.approvers, func(g string) bool { return "group:"+g == s })
+	}
 	for _, r := range l.records {
 		r.acl = drop(r.acl)
+		dropHold(r.hold)
 	}
 	for _, m := range l.media {
 		m.acl = drop(m.acl)
+		dropHold(m.hold)
 	}
 	for _, c := range l.collections {
 		c.acl = drop(c.acl)
@@ -709,10 +774,16 @@ func (l *library) build() []write {
 		for range 5 + l.rnd.IntN(8) {
 			rid := l.newID("r")
 			l.records[rid] = &dRecord{ws: l.pick(l.workspacesOf(acct)), acl: l.randomACL(acct, authz.Record)}
+			if l.chance(0.15) {
+				l.records[rid].hold = l.randomHold(acct)
+			}
 			records = append(records, l.putRecord(rid))
 			for range 1 + l.rnd.IntN(2) {
 				mid := l.newID("m")
 				l.media[mid] = &dMedia{record: rid, acl: l.randomACL(acct, authz.Media)}
+				if l.chance(0.15) {
+					l.media[mid].hold = l.randomHold(acct)
+				}
 				media = append(media, l.putMedia(mid))
 			}
 		}
@@ -746,7 +817,7 @@ func (l *library) build() []write {
 func (l *library) mutate() []write {
 	for {
 		var ws []write
-		switch l.rnd.IntN(27) {
+		switch l.rnd.IntN(31) {
 		case 0, 1: // membership change
 			if len(l.groups) == 0 {
 				continue
@@ -1046,6 +1117,54 @@ func (l *library) mutate() []write {
 			id := l.pick(sortedKeys(l.groups))
 			l.groups[id].custom = l.randomCustom(l.groups[id].account)
 			ws = append(ws, l.putGroup(id))
+		case 27, 28: // hold a record for moderation, change its hold, or publish it
+			if len(l.records) == 0 {
+				continue
+			}
+			id := l.pick(sortedKeys(l.records))
+			r := l.records[id]
+			if r.hold != nil && l.chance(0.7) {
+				r.hold = nil
+			} else {
+				r.hold = l.randomHold(l.recordAccount(id))
+			}
+			ws = append(ws, l.putRecord(id))
+		case 29: // the same for a media object
+			if len(l.media) == 0 {
+				continue
+			}
+			id := l.pick(sortedKeys(l.media))
+			m := l.media[id]
+			if m.hold != nil && l.chance(0.7) {
+				m.hold = nil
+			} else {
+				m.hold = l.randomHold(l.recordAccount(m.record))
+			}
+			ws = append(ws, l.putMedia(id))
+		case 30: // an upload held for moderation: a new held record with its media, or held media on a published record
+			id := l.pick(sortedKeys(l.workspaces))
+			acct := l.workspaces[id].account
+			h := l.randomHold(acct)
+			var published []string
+			for _, rid := range sortedKeys(l.records) {
+				if l.records[rid].hold == nil && l.recordAccount(rid) == acct {
+					published = append(published, rid)
+				}
+			}
+			if len(published) > 0 && l.chance(0.5) {
+				mid := l.newID("m")
+				l.media[mid] = &dMedia{record: l.pick(published), acl: l.randomACL(acct, authz.Media), hold: h}
+				ws = append(ws, l.putMedia(mid))
+				break
+			}
+			rid := l.newID("r")
+			l.records[rid] = &dRecord{ws: id, acl: l.randomACL(acct, authz.Record), hold: h}
+			ws = append(ws, l.putRecord(rid))
+			for range 1 + l.rnd.IntN(2) {
+				mid := l.newID("m")
+				l.media[mid] = &dMedia{record: rid, acl: l.randomACL(acct, authz.Media)}
+				ws = append(ws, l.putMedia(mid))
+			}
 		}
 		if len(ws) > 0 {
 			return ws

@@ -7,7 +7,9 @@
 // Its semantics are exactly those of spec/reference-model.fga plus the two
 // rules outside the model: a user whose status is not active holds no
 // permission, and accounts never mix (an object of another account, or one
-// that does not exist, is simply not allowed).
+// that does not exist, is simply not allowed). A record or media object
+// held for moderation (Hold) is, in the model's own terms, one with no
+// workspace relation and its hold's ACL instead of its own.
 //
 // The store is the source of truth. After a write transaction commits, the
 // caller describes the new state of every entity the transaction touched as

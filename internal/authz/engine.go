@@ -61,6 +61,9 @@ type account struct {
 	// objs[t]: every object of content table t in the account, the answer
 	// for whoever holds an account role reaching every workspace.
 	objs [numContentTypes]*roaring.Bitmap
+	// held[t]: the objects of content table t held for moderation, which
+	// listings take out of what workspace roles and ACLs reach.
+	held [numContentTypes]*roaring.Bitmap
 }
 
 type principal struct {
@@ -96,6 +99,10 @@ type principal struct {
 	acl [numContentTypes][]*roaring.Bitmap
 	// created: collections this user created.
 	created *roaring.Bitmap
+	// hold[t][l-1]: held objects of content type t whose hold gives this
+	// principal level l or more (see hold); nil for the many principals
+	// never named by one.
+	hold *[numContentTypes][]*roaring.Bitmap
 }
 
 // customRole is an account's custom role: a named set of account
@@ -133,8 +140,11 @@ type aclEntry struct {
 }
 
 type object struct {
-	id      string
-	live    bool
+	id   string
+	live bool
+	// held: the object is held for moderation; its hold, in its table's
+	// holds, stands in for its workspace and its ACL.
+	held    bool
 	ws      *workspace // records and collections; media take their record's
 	record  uint32     // media: ordinal of the record
 	creator uint32     // collections: principal id of the creator, or noPrincipal
@@ -153,6 +163,8 @@ type objTable struct {
 	// media: media ordinal -> record ordinal, a dense copy of
 	// objs[ord].record that listings scan without touching the objects.
 	recordOf []uint32
+	// holds: object id -> its hold, for the (few) held objects.
+	holds map[string]*hold
 }
 
 // New returns an empty engine at revision 0.
@@ -170,7 +182,7 @@ func New() *Engine {
 		recs:          newRecordIndex(),
 	}
 	for i, t := range []ObjectType{Record, Media, Collection} {
-		e.objs[i] = &objTable{typ: t, ord: map[string]uint32{}}
+		e.objs[i] = &objTable{typ: t, ord: map[string]uint32{}, holds: map[string]*hold{}}
 	}
 	return e
 }
@@ -243,18 +255,21 @@ type PutWorkspace struct {
 // DeleteWorkspace removes an empty workspace.
 type DeleteWorkspace struct{ ID string }
 
-// PutRecord sets a record's workspace, ACL and searchable metadata.
+// PutRecord sets a record's workspace, ACL, searchable metadata and
+// moderation hold (nil: not held).
 type PutRecord struct {
 	ID, Workspace string
 	ACL           []ACLEntry
 	Meta          RecordMeta
+	Hold          *Hold
 }
 
-// PutMedia sets a media object's record and ACL; its workspace is its
-// record's.
+// PutMedia sets a media object's record, ACL and moderation hold (nil:
+// not held); its workspace is its record's.
 type PutMedia struct {
 	ID, Record string
 	ACL        []ACLEntry
+	Hold       *Hold
 }
 
 // PutCollection sets a collection's workspace, creator (a user id), ACL
@@ -365,6 +380,7 @@ func (e *Engine) account(id string) *account {
 		a = &account{id: id, workspaces: map[string]*workspace{}}
 		for i := range a.objs {
 			a.objs[i] = roaring.New()
+			a.held[i] = roaring.New()
 		}
 		a.everyone = e.newPrincipal(&principal{kind: Everyone, id: id, account: a, defined: true})
 		e.accounts[id] = a
@@ -621,6 +637,7 @@ func (op DeleteGroup) apply(e *Engine, st *applyState) error {
 		}
 		g.acl[ti] = nil
 	}
+	e.dropFromHolds(gid)
 	for _, ws := range e.workspaces {
 		ws.members = slices.DeleteFunc(ws.members, func(gr grant) bool { return gr.pid == gid })
 	}
@@ -836,6 +853,9 @@ func (op PutRecord) apply(e *Engine, _ *applyState) error {
 	if err := e.setACL(idxRecord, ord, o, w.account, op.ACL); err != nil {
 		return err
 	}
+	if err := e.setHold(idxRecord, ord, o, w.account, op.Hold); err != nil {
+		return err
+	}
 	// An ACL change re-puts the record with the same metadata: keep its
 	// index entries rather than rebuild them.
 	if !o.live || !e.recs.same(ord, op.Meta) {
@@ -881,6 +901,9 @@ func (op PutMedia) apply(e *Engine, _ *applyState) error {
 	o.record = rord
 	t.recordOf[ord] = rord
 	if err := e.setACL(idxMedia, ord, o, w.account, op.ACL); err != nil {
+		return err
+	}
+	if err := e.setHold(idxMedia, ord, o, w.account, op.Hold); err != nil {
 		return err
 	}
 	o.live = true
@@ -960,6 +983,7 @@ func (op DeleteObject) apply(e *Engine, st *applyState) error {
 		mt.byRecord[o.record] = slices.DeleteFunc(mt.byRecord[o.record], func(x uint32) bool { return x == ord })
 	}
 	e.dropACL(ti, ord, o)
+	e.dropHold(ti, ord, o)
 	if o.creator != noPrincipal {
 		e.principals[o.creator].created.Remove(ord)
 		o.creator = noPrincipal
@@ -1042,6 +1066,7 @@ func (op DeleteUser) apply(e *Engine, st *applyState) error {
 		}
 		u.acl[ti] = nil
 	}
+	e.dropFromHolds(pid)
 	if u.created != nil {
 		it := u.created.Iterator()
 		for it.HasNext() {

@@ -10,7 +10,8 @@ type Step struct {
 }
 
 // Path is one way a permission is granted. Via names the kind of grant:
-// "workspace_member", "tier_grant", "account_role", "acl" or "creator".
+// "workspace_member", "tier_grant", "account_role", "acl", "creator" or
+// "moderation_hold" (the uploader or an approver of a held object).
 type Path struct {
 	Via   string `json:"via"`
 	Steps []Step `json:"steps"`
@@ -24,6 +25,7 @@ const (
 	DeniedUnsupported    = "permission_not_defined"
 	DeniedNoGrant        = "no_grant"
 	DeniedRecord         = "record_not_viewable" // media: granted, but the record is not visible
+	DeniedHeld           = "held_for_moderation" // held (see Hold), and the user is neither its uploader nor an approver
 )
 
 // Explanation says why a check is allowed or denied.
@@ -35,6 +37,9 @@ type Explanation struct {
 	Paths []Path `json:"paths"`
 	// Record explains can_view on a media object's record.
 	Record *Explanation `json:"record,omitempty"`
+	// Held says the object is held for moderation: only its hold (its
+	// uploader, its approvers) counts until it is published.
+	Held bool `json:"held,omitempty"`
 }
 
 // Explain answers Check with the paths of grants behind the answer.
@@ -79,6 +84,9 @@ func (e *Engine) Explain(userID string, p Permission, obj ObjectRef) Explanation
 
 func (e *Engine) explainObj(u *principal, ti int, o *object, r rule) Explanation {
 	ref := ObjectRef{e.objs[ti].typ, o.id}.String()
+	if o.held {
+		return e.explainHeld(u, ti, o, r, ref)
+	}
 	w := e.objWorkspace(ti, o)
 	tail := Step{"workspace:" + w.id, "workspace", ref}
 	ex := Explanation{Paths: e.wsPaths(u, w, r.ws, &tail)}
@@ -98,14 +106,48 @@ func (e *Engine) explainObj(u *principal, ti int, o *object, r rule) Explanation
 	if !ex.Allowed {
 		ex.Reason = DeniedNoGrant
 	}
-	if r.record {
-		rec := &e.objs[idxRecord].objs[o.record]
-		sub := e.explainObj(u, idxRecord, rec, rules[idxRecord][CanView])
-		ex.Record = &sub
-		if ex.Allowed && !sub.Allowed {
-			ex.Allowed, ex.Reason = false, DeniedRecord
+	e.explainRecord(u, o, r, &ex)
+	return ex
+}
+
+// explainRecord adds, for a media rule, the explanation of can_view on
+// the media's record.
+func (e *Engine) explainRecord(u *principal, o *object, r rule, ex *Explanation) {
+	if !r.record {
+		return
+	}
+	rec := &e.objs[idxRecord].objs[o.record]
+	sub := e.explainObj(u, idxRecord, rec, rules[idxRecord][CanView])
+	ex.Record = &sub
+	if ex.Allowed && !sub.Allowed {
+		ex.Allowed, ex.Reason = false, DeniedRecord
+	}
+}
+
+// explainHeld explains a held object: the only paths are its hold's, read
+// "user:U uploader OBJ" and "group:G approver OBJ" after the membership
+// chain, under the relation they stand for in the model (acl_edit,
+// acl_view or acl_download).
+func (e *Engine) explainHeld(u *principal, ti int, o *object, r rule, ref string) Explanation {
+	h := e.objs[ti].holds[o.id]
+	ex := Explanation{Paths: []Path{}, Held: true}
+	if r.acl > 0 {
+		for _, en := range h.acl {
+			if en.level >= r.acl && u.actsAs(en.pid) {
+				role := "approver"
+				if en.pid == h.uploader {
+					role = "uploader"
+				}
+				steps := append(e.chain(u, en.pid), Step{principalName(e.principals[en.pid]), role + " (held for moderation: acl_" + LevelName(e.objs[ti].typ, en.level) + ")", ref})
+				ex.Paths = append(ex.Paths, Path{Via: "moderation_hold", Steps: steps})
+			}
 		}
 	}
+	ex.Allowed = len(ex.Paths) > 0
+	if !ex.Allowed {
+		ex.Reason = DeniedHeld
+	}
+	e.explainRecord(u, o, r, &ex)
 	return ex
 }
 

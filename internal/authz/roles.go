@@ -146,7 +146,7 @@ var accountPermissionInfo = [numAccountPermissions]struct{ name, description str
 	ManageSettings:   {"manage_settings", "Change the account's name, sign-up rules and default ACLs"},
 	ReviewAccess:     {"review_access", "Ask the permission engine (check, list, explain, who) about any user of the account"},
 	ManageOwners:     {"manage_owners", "Grant or take away the owner role, take away the admin role, act on owners' and admins' sign-ins; held through the owner role only"},
-	Billing:          {"billing", "Plan, billing and usage (no billing feature checks it yet)"},
+	Billing:          {"billing", "Read the plan's limits and the account's usage (the web console's usage page); no billing feature yet"},
 	ViewAnalytics:    {"view_analytics", "Usage analytics (no analytics feature checks it yet)"},
 	ManageAPITokens:  {"manage_api_tokens", "See and revoke other users' API tokens"},
 	Import:           {"import", "Bulk import and export (imports run from the CLI as the owner; nothing over the API checks it yet)"},

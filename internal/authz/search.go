@@ -96,6 +96,75 @@ type recordIndex struct {
 	// bounds the other, which lets a walk in one order skip what a range
 	// on the other time excludes.
 	inverted int
+
+	// createdAt and updatedAt put records in buckets of their times, built
+	// and maintained with the other search indexes, so that a time range
+	// over a large result is a union of bitmaps rather than a test of
+	// every record. bucketShift sets the buckets' width (2^bucketShift
+	// time units); results of up to scanMax records are tested one by one,
+	// which costs less than the union.
+	createdAt, updatedAt timeBuckets
+	bucketShift          uint
+	scanMax              int
+}
+
+// Time buckets of 2^36 µs (about 19 hours): a range of months is a union
+// of a few hundred bitmaps, and the buckets of a million records take a
+// few megabytes.
+const (
+	defaultBucketShift = 36
+	defaultScanMax     = 1 << 16
+)
+
+// timeBuckets maps a bucket (a time shifted right) to the records whose
+// time falls in it.
+type timeBuckets map[int64]*roaring.Bitmap
+
+func (b timeBuckets) add(shift uint, t int64, ord uint32) {
+	k := t >> shift
+	bm := b[k]
+	if bm == nil {
+		bm = roaring.New()
+		b[k] = bm
+	}
+	bm.Add(ord)
+}
+
+func (b timeBuckets) remove(shift uint, t int64, ord uint32) {
+	k := t >> shift
+	if bm := b[k]; bm != nil {
+		bm.Remove(ord)
+		if bm.IsEmpty() {
+			delete(b, k)
+		}
+	}
+}
+
+// within returns the records whose time (times[ord]) r holds: the union of
+// the buckets r covers whole, and of the records of the (at most two)
+// buckets it cuts through whose own time it holds.
+func (b timeBuckets) within(shift uint, r TimeRange, times []int64) *roaring.Bitmap {
+	var whole []*roaring.Bitmap
+	var cut []uint32
+	for k, bm := range b {
+		first := k << shift
+		last := first + (1<<shift - 1)
+		switch {
+		case last < r.From || r.To != 0 && first >= r.To:
+		case first >= r.From && (r.To == 0 || last < r.To):
+			whole = append(whole, bm)
+		default:
+			it := bm.Iterator()
+			for it.HasNext() {
+				if ord := it.Next(); r.holds(times[ord]) {
+					cut = append(cut, ord)
+				}
+			}
+		}
+	}
+	out := roaring.FastOr(whole...)
+	out.AddMany(cut)
+	return out
 }
 
 // sortItem is a record's place in one sort order: its key there (a time,
@@ -124,6 +193,7 @@ func titleKey(title string) uint64 {
 
 func newRecordIndex() *recordIndex {
 	return &recordIndex{
+		bucketShift: defaultBucketShift, scanMax: defaultScanMax,
 		text: textindex.New(), fields: textindex.New(),
 		extraWords: map[uint32][]string{}, fieldKeys: map[uint32][]string{},
 		inCollection: map[uint32]*roaring.Bitmap{},
@@ -205,6 +275,8 @@ func (ri *recordIndex) remove(ord uint32) {
 		for k, t := range ri.sorted {
 			t.Delete(ri.item(SortKey(k), ord))
 		}
+		ri.createdAt.remove(ri.bucketShift, ri.created[ord], ord)
+		ri.updatedAt.remove(ri.bucketShift, ri.updated[ord], ord)
 		ri.text.Remove(ord, textindex.Tokens(ri.titles[ord]))
 		ri.text.Remove(ord, ri.extraWords[ord])
 		ri.fields.Remove(ord, ri.fieldKeys[ord])
@@ -279,6 +351,8 @@ func (ri *recordIndex) put(ord uint32, m RecordMeta) {
 		for k, t := range ri.sorted {
 			t.Set(ri.item(SortKey(k), ord))
 		}
+		ri.createdAt.add(ri.bucketShift, m.Created, ord)
+		ri.updatedAt.add(ri.bucketShift, m.Updated, ord)
 	}
 }
 
@@ -304,8 +378,11 @@ func (e *Engine) ensureBuilt() {
 		live = append(live, ord)
 	}
 	slices.Sort(live)
+	ri.createdAt, ri.updatedAt = timeBuckets{}, timeBuckets{}
 	for _, ord := range live {
 		ri.index(ord)
+		ri.createdAt.add(ri.bucketShift, ri.created[ord], ord)
+		ri.updatedAt.add(ri.bucketShift, ri.updated[ord], ord)
 	}
 	var sorted [numSortKeys]*btree.BTreeG[sortItem]
 	items := make([]sortItem, len(live))
@@ -460,6 +537,16 @@ func (e *Engine) matching(u *principal, q SearchQuery) *roaring.Bitmap {
 	}
 	if !q.Created.set() && !q.Updated.set() {
 		return found
+	}
+	if int(found.GetCardinality()) > ri.scanMax {
+		parts := []*roaring.Bitmap{found}
+		if q.Created.set() {
+			parts = append(parts, ri.createdAt.within(ri.bucketShift, q.Created, ri.created))
+		}
+		if q.Updated.set() {
+			parts = append(parts, ri.updatedAt.within(ri.bucketShift, q.Updated, ri.updated))
+		}
+		return roaring.FastAnd(parts...)
 	}
 	keep := make([]uint32, 0, 256)
 	it := found.ManyIterator()

@@ -177,18 +177,23 @@ func TestSearchFollowsWrites(t *testing.T) {
 func TestSearchAgreesWithChecks(t *testing.T) {
 	for _, consistent := range []bool{true, false} {
 		t.Run(fmt.Sprintf("consistent times %v", consistent), func(t *testing.T) {
-			searchAgreesWithChecks(t, consistent)
+			searchAgreesWithChecks(t, authz.New(), consistent)
+		})
+		// Buckets 8 units wide, used for every time range: ranges cover
+		// some whole and cut through others, and writes after the build
+		// move records between buckets.
+		t.Run(fmt.Sprintf("time ranges through buckets, consistent times %v", consistent), func(t *testing.T) {
+			searchAgreesWithChecks(t, authz.NewWithTimeBuckets(3), consistent)
 		})
 	}
 }
 
-func searchAgreesWithChecks(t *testing.T, consistent bool) {
+func searchAgreesWithChecks(t *testing.T, e *authz.Engine, consistent bool) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	// Titles of several words share their first 8 bytes often: the title
 	// order compares whole titles after the prefix.
 	words := []string{"sun", "sea", "city", "night", "blue", "red", "sunset", "sunsets"}
 	types := []string{"image", "video", "audio"}
-	e := authz.New()
 	ops := []authz.Op{authz.PutAccount{ID: "a"}}
 	for i := range 4 {
 		ops = append(ops, authz.PutUser{ID: fmt.Sprintf("u%d", i), Account: "a", Active: true})
@@ -201,29 +206,52 @@ func searchAgreesWithChecks(t *testing.T, consistent bool) {
 	type rec struct {
 		id string
 		authz.RecordMeta
-		ws string
+		ws  string
+		acl []authz.ACLEntry
+	}
+	times := func(m *authz.RecordMeta) {
+		m.Created, m.Updated = rng.Int64N(500), rng.Int64N(500)
+		if consistent {
+			m.Updated = m.Created + rng.Int64N(40)
+		}
 	}
 	var recs []rec
 	for i := range 3000 {
 		m := authz.RecordMeta{
 			Title:     words[rng.IntN(len(words))] + " " + words[rng.IntN(len(words))] + " " + words[rng.IntN(len(words))],
 			MediaType: types[rng.IntN(len(types))],
-			Created:   rng.Int64N(500),
-			Updated:   rng.Int64N(500),
 			Fields:    map[string]string{"n": fmt.Sprint(rng.IntN(3))},
 		}
-		if consistent {
-			m.Updated = m.Created + rng.Int64N(40)
-		}
-		r := rec{fmt.Sprintf("r%04d", i), m, fmt.Sprintf("w%d", rng.IntN(3))}
-		var acl []authz.ACLEntry
+		times(&m)
+		r := rec{id: fmt.Sprintf("r%04d", i), RecordMeta: m, ws: fmt.Sprintf("w%d", rng.IntN(3))}
 		if rng.IntN(10) == 0 {
-			acl = append(acl, authz.ACLEntry{Subject: u(fmt.Sprintf("u%d", rng.IntN(4))), Level: authz.Level(1 + rng.IntN(2))})
+			r.acl = append(r.acl, authz.ACLEntry{Subject: u(fmt.Sprintf("u%d", rng.IntN(4))), Level: authz.Level(1 + rng.IntN(2))})
 		}
 		recs = append(recs, r)
-		ops = append(ops, authz.PutRecord{ID: r.id, Workspace: r.ws, Meta: m, ACL: acl})
+		ops = append(ops, authz.PutRecord{ID: r.id, Workspace: r.ws, Meta: m, ACL: r.acl})
 	}
 	if err := e.Apply(1, ops...); err != nil {
+		t.Fatal(err)
+	}
+	// Writes after the search indexes are built: new times for some
+	// records, others deleted (the checks below leave those out).
+	e.PrepareSearch()
+	ops = ops[:0]
+	deleted := map[string]bool{}
+	for range 400 {
+		r := &recs[rng.IntN(len(recs))]
+		if deleted[r.id] {
+			continue // a record put again takes a new place in the orders' ties
+		}
+		if rng.IntN(4) == 0 {
+			ops = append(ops, authz.DeleteObject{Ref: R(r.id)})
+			deleted[r.id] = true
+			continue
+		}
+		times(&r.RecordMeta)
+		ops = append(ops, authz.PutRecord{ID: r.id, Workspace: r.ws, Meta: r.RecordMeta, ACL: r.acl})
+	}
+	if err := e.Apply(2, ops...); err != nil {
 		t.Fatal(err)
 	}
 	for n := range 600 {

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -58,6 +59,16 @@ func NewFS(dir string) (*FS, error) {
 
 // Dir is the store's directory.
 func (s *FS) Dir() string { return s.dir }
+
+// Path is the file holding a blob, for a tool that must read it by name
+// (ffprobe seeks in it, which it cannot do in a stream). The key is
+// checked as everywhere; the path may name no file.
+func (s *FS) Path(key string) (string, error) {
+	if err := ValidKey(key); err != nil {
+		return "", err
+	}
+	return filepath.Join(s.dir, filepath.FromSlash(shardedPath(key))), nil
+}
 
 // Close releases the store's directory handle.
 func (s *FS) Close() error { return s.root.Close() }

@@ -84,6 +84,21 @@ func TestFSLayout(t *testing.T) {
 				t.Errorf("mode %v, want 0600", st.Mode().Perm())
 			}
 		}},
+		{"a blob's path is the file holding it, and a bad key has none", func(t *testing.T, dir string, s *blob.FS) {
+			if _, err := s.Put(t.Context(), "fil_abc", strings.NewReader("data")); err != nil {
+				t.Fatal(err)
+			}
+			p, err := s.Path("fil_abc")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b, err := os.ReadFile(p); err != nil || string(b) != "data" {
+				t.Errorf("read %s: %q, %v", p, b, err)
+			}
+			if _, err := s.Path("../etc/passwd"); !errors.Is(err, blob.ErrBadKey) {
+				t.Errorf("a bad key's path: %v", err)
+			}
+		}},
 		{"a failed put leaves no temporary file behind", func(t *testing.T, dir string, s *blob.FS) {
 			if _, err := s.Put(t.Context(), "fil_x", &brokenReader{}); err == nil {
 				t.Fatal("put succeeded")

@@ -15,11 +15,11 @@ import (
 // revoked here; approving and rejecting is for the approvers, through the
 // API, since an approval grants only what its approver holds.
 func access(ctx context.Context, env Env, args []string) error {
-	const use = "access relate --requester-group ID... --approver-group ID | access relations | access list [--status S] | access revoke --id ID [--reason R] | access expire"
+	const use = "access relate --requester-group ID... --approver-group ID [--kind access|moderation] | access relations | access list [--status S] | access revoke --id ID [--reason R] | access expire"
 	if len(args) == 0 {
 		return usagef(use)
 	}
-	var acct, approver, status, id, reason string
+	var acct, approver, status, id, reason, kind string
 	var requesters multi
 	define := func(fs *flag.FlagSet) {
 		fs.StringVar(&acct, "account", "", "account id (default: the only one)")
@@ -27,6 +27,7 @@ func access(ctx context.Context, env Env, args []string) error {
 		case "relate":
 			fs.Var(&requesters, "requester-group", "group whose members may ask for access (repeatable)")
 			fs.StringVar(&approver, "approver-group", "", "group whose members decide")
+			fs.StringVar(&kind, "kind", "access", "access (requesters ask for access) or moderation (requesters' uploads wait for an approver)")
 		case "list":
 			fs.StringVar(&status, "status", "", "pending, approved, rejected, withdrawn, expired or revoked")
 		case "revoke":
@@ -52,7 +53,7 @@ func access(ctx context.Context, env Env, args []string) error {
 	switch args[0] {
 	case "relate":
 		return run(func(svc *service.Service, a service.Actor) error {
-			rel, err := svc.CreateApprovalRelation(ctx, a, service.ApprovalInput{RequesterGroups: requesters, ApproverGroup: approver})
+			rel, err := svc.CreateApprovalRelation(ctx, a, service.ApprovalInput{Kind: kind, RequesterGroups: requesters, ApproverGroup: approver})
 			if err != nil {
 				return err
 			}
@@ -66,7 +67,7 @@ func access(ctx context.Context, env Env, args []string) error {
 				return err
 			}
 			for _, rel := range rels {
-				fmt.Fprintf(env.Stdout, "%s\trequesters=%s\tapprovers=%s\n", rel.ID, strings.Join(rel.RequesterGroups, ","), rel.ApproverGroup)
+				fmt.Fprintf(env.Stdout, "%s\trequesters=%s\tapprovers=%s\tkind=%s\n", rel.ID, strings.Join(rel.RequesterGroups, ","), rel.ApproverGroup, rel.Kind)
 			}
 			return nil
 		})

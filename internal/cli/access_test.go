@@ -36,7 +36,7 @@ func TestAccessCommands(t *testing.T) {
 	if r := run(t, nil, "access", "relate", "--data", data, "--approver-group", apr); r.code != 1 || !strings.Contains(r.stderr, "requester") {
 		t.Errorf("relate without requesters: %+v", r)
 	}
-	if got := mk("access", "relations"); got != rel+"\trequesters="+req+"\tapprovers="+apr {
+	if got := mk("access", "relations"); got != rel+"\trequesters="+req+"\tapprovers="+apr+"\tkind=access" {
 		t.Errorf("relations: %q", got)
 	}
 

@@ -47,6 +47,7 @@ func commands() []command {
 		{"group", "create|add ...", "create groups, add members", group},
 		{"role", "grant|revoke|define|change|delete|list|permissions ...", "grant or revoke roles; define, change, delete and list custom roles", roles},
 		{"access", "relate|relations|list|revoke|expire ...", "set up request/approval relationships, list and revoke access requests, end grants past their end date", access},
+		{"moderation", "list|publish|reject ...", "list the uploads held for moderation; publish or reject one as an approver", moderation},
 		{"geo", "show|set ...", "read or set an account's geography rule for sign-in and sign-up", geoCmd},
 		{"outbox", "list|show ...", "read the mail written to the outbox folder (when no SMTP server is configured)", outbox},
 		{"token", "create|list|revoke ...", "issue an API token for a user (printed on stdout), list and revoke tokens", token},
@@ -58,6 +59,7 @@ func commands() []command {
 		{"list", "--subject user:ID --permission P --type TYPE", "list the objects a user has a permission on", list},
 		{"explain", "--subject user:ID --permission P --object TYPE:ID", "explain a permission", explain},
 		{"who", "--permission P --object TYPE:ID", "list the users who have a permission", who},
+		{"share", "list|revoke ...", "list an account's public share links, revoke one", share},
 		{"bench", "--scenario DIR [--data DIR] [--keep] [--json FILE] [--checks N] [--lists N] [--writes N] [--batch N] [--concurrency N]", "measure import, start-up, memory, checks, lists and writes on a scenario", bench},
 	}
 }

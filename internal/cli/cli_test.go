@@ -176,6 +176,17 @@ func TestServeBootstrapsFromEnvironmentAndServesTheAPI(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("login as the bootstrap owner: %d", resp.StatusCode)
 	}
+	// The web UI is served beside the API, with its embedded assets.
+	for path, want := range map[string]string{"/ui/signin": "text/html", "/ui/static/app.css": "text/css", "/ui/static/app.js": "javascript"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Type"), want) {
+			t.Errorf("GET %s: %d %s", path, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	}
 	// A user created by the CLI while the server runs can use a token
 	// issued by the CLI: the server syncs from the change log.
 	r := run(t, nil, "user", "create", "--data", data, "--username", "bob", "--email", "bob@acme.example")

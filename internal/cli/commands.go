@@ -127,6 +127,8 @@ func account(ctx context.Context, env Env, args []string) error {
 		fs.IntVar(&lim.MaxUsers, "max-users", 0, "plan limit: active users (0: unlimited)")
 		fs.IntVar(&lim.MaxWorkspaces, "max-workspaces", 0, "plan limit: workspaces (0: unlimited)")
 		fs.Int64Var(&lim.MaxStorageBytes, "max-storage-bytes", 0, "plan limit: storage bytes (0: unlimited)")
+		fs.IntVar(&lim.MaxShareLinks, "max-share-links", 0, "plan limit: share links neither revoked nor expired (0: unlimited)")
+		fs.IntVar(&lim.MaxShareLinkDays, "max-share-link-days", 0, "plan limit: days a share link may stay valid (0: unlimited)")
 		pos, err := parse(fs, args[1:])
 		if err != nil {
 			return err
@@ -166,6 +168,8 @@ func account(ctx context.Context, env Env, args []string) error {
 			fs.IntVar(&lim.MaxUsers, "max-users", 0, "active users (0: unlimited)")
 			fs.IntVar(&lim.MaxWorkspaces, "max-workspaces", 0, "workspaces (0: unlimited)")
 			fs.Int64Var(&lim.MaxStorageBytes, "max-storage-bytes", 0, "storage bytes (0: unlimited)")
+			fs.IntVar(&lim.MaxShareLinks, "max-share-links", 0, "share links neither revoked nor expired (0: unlimited)")
+			fs.IntVar(&lim.MaxShareLinkDays, "max-share-link-days", 0, "days a share link may stay valid (0: unlimited)")
 		}, func(svc *service.Service, pos []string) error {
 			if err := noArgs(pos); err != nil {
 				return err

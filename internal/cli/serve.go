@@ -14,7 +14,9 @@ import (
 	"atrium/internal/config"
 	"atrium/internal/geo"
 	"atrium/internal/httpapi"
+	"atrium/internal/rendition"
 	"atrium/internal/service"
+	"atrium/internal/web"
 )
 
 func serve(ctx context.Context, env Env, args []string) error {
@@ -92,14 +94,32 @@ func serve(ctx context.Context, env Env, args []string) error {
 	if cfg.Proxy.Header != "" {
 		log.Info("client addresses come from a proxy header", "header", cfg.Proxy.Header, "proxies", cfg.Proxy.Trusted)
 	}
+	// The web UI under /ui/, beside the API, on the same sessions.
+	ui := web.New(svc, web.Options{Logger: log, SecureCookies: cfg.SecureCookies, AccessLog: cfg.AccessLog,
+		ClientIP: clientip.Resolver{Header: cfg.Proxy.Header, Proxies: cfg.Proxy.Trusted}})
 	srv := &http.Server{
-		Handler:           api,
+		Handler:           web.Mount(api, ui),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
+	rc := cfg.Renditions
+	err = svc.StartRenditions(ctx, service.RenditionOptions{Logger: log, WatermarkText: rc.WatermarkText, Render: rendition.Options{
+		Workers: rc.Workers, QueueSize: rc.Queue, Timeout: rc.Timeout, JPEGQuality: rc.JPEGQuality,
+		MaxPixels: rc.MaxImagePixels, MaxBytes: rc.MaxImageBytes, Watermark: rendition.Watermark{Opacity: rc.WatermarkOpacity}}})
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("renditions: %w", err)
+	}
+	// On every way out, before the store closes (a no-op after the
+	// orderly stop below).
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = svc.StopRenditions(stopCtx)
+	}()
 	go syncLoop(ctx, svc, cfg.SyncInterval, log)
 	// Blobs left without a file (an upload or a delete stopped half way)
 	// are removed in the background.
@@ -128,6 +148,10 @@ func serve(ctx context.Context, env Env, args []string) error {
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	// Renditions not made by then stay pending for the next start.
+	if err := svc.StopRenditions(shutdownCtx); err != nil {
+		log.Warn("renditions stopped before their queue was done", "err", err)
 	}
 	svc.WaitBackground() // mail of requests already answered
 	return nil

@@ -14,11 +14,13 @@ import (
 	"net/textproto"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"atrium/internal/clientip"
 )
@@ -41,9 +43,33 @@ type Config struct {
 	// GeoIPDB is the path of a MaxMind-format country or city database
 	// (.mmdb) that the geography rule locates clients with; "" means
 	// none, and every client's location is unknown. ATRIUM_GEOIP_DB.
-	GeoIPDB string
-	Blobs   Blobs
+	GeoIPDB    string
+	Blobs      Blobs
+	Renditions Renditions
 }
+
+// Renditions are the image renditions made in the background after
+// uploads, and the limits of one image.
+type Renditions struct {
+	// Workers is how many images are rendered at once; 0 makes none in
+	// this process (uploads record them pending, for a server that does).
+	// ATRIUM_RENDITION_WORKERS.
+	Workers int
+	Queue   int           // ATRIUM_RENDITION_QUEUE: jobs waiting for a worker
+	Timeout time.Duration // ATRIUM_RENDITION_TIMEOUT: one image, read to stored
+	// JPEGQuality is 1 to 100. ATRIUM_RENDITION_JPEG_QUALITY.
+	JPEGQuality    int
+	MaxImagePixels int64 // ATRIUM_MAX_IMAGE_PIXELS
+	MaxImageBytes  int64 // ATRIUM_MAX_IMAGE_BYTES: the largest original read
+	// WatermarkText is the preview's text; "" means the account's name.
+	// ATRIUM_WATERMARK_TEXT.
+	WatermarkText string
+	// WatermarkOpacity is 0 (no watermark) to 1. ATRIUM_WATERMARK_OPACITY.
+	WatermarkOpacity float64
+}
+
+// MaxWatermarkText is the longest watermark text, in characters.
+const MaxWatermarkText = 100
 
 // Blob store kinds.
 const (
@@ -141,6 +167,8 @@ func Default() Config {
 		RateLimit:    RateLimit{MaxPerIP: 20, MaxPerEmail: 5, Window: time.Hour},
 		Mail:         Mail{SMTPPort: 587, From: "Atrium <atrium@localhost>"},
 		Blobs:        Blobs{Store: BlobsFS, MaxUploadBytes: 2 << 30},
+		Renditions: Renditions{Workers: min(2, runtime.NumCPU()), Queue: 256, Timeout: 2 * time.Minute, JPEGQuality: 85,
+			MaxImagePixels: 50_000_000, MaxImageBytes: 256 << 20, WatermarkOpacity: 0.3},
 	}
 }
 
@@ -162,14 +190,16 @@ func (c Config) String() string {
 	for i, p := range c.Proxy.Trusted {
 		proxies[i] = p.String()
 	}
-	return fmt.Sprintf("data=%s addr=%s log_level=%s log_json=%t access_log=%t secure_cookies=%t session_ttl=%s sync_interval=%s login_max_failures=%d login_max_failures_per_ip=%d login_failure_window=%s rate_limit_per_ip=%d rate_limit_per_email=%d rate_limit_window=%s bootstrap_account=%q bootstrap_username=%q bootstrap_email=%q bootstrap_password=%s smtp_host=%q smtp_port=%d smtp_username=%q smtp_password=%s mail_from=%q trusted_proxy_header=%q trusted_proxies=%q geoip_db=%q blob_store=%s max_upload_bytes=%d s3_endpoint=%q s3_region=%q s3_bucket=%q s3_prefix=%q s3_access_key=%q s3_secret_key=%s s3_path_style=%t",
+	return fmt.Sprintf("data=%s addr=%s log_level=%s log_json=%t access_log=%t secure_cookies=%t session_ttl=%s sync_interval=%s login_max_failures=%d login_max_failures_per_ip=%d login_failure_window=%s rate_limit_per_ip=%d rate_limit_per_email=%d rate_limit_window=%s bootstrap_account=%q bootstrap_username=%q bootstrap_email=%q bootstrap_password=%s smtp_host=%q smtp_port=%d smtp_username=%q smtp_password=%s mail_from=%q trusted_proxy_header=%q trusted_proxies=%q geoip_db=%q blob_store=%s max_upload_bytes=%d s3_endpoint=%q s3_region=%q s3_bucket=%q s3_prefix=%q s3_access_key=%q s3_secret_key=%s s3_path_style=%t rendition_workers=%d rendition_queue=%d rendition_timeout=%s rendition_jpeg_quality=%d max_image_pixels=%d max_image_bytes=%d watermark_text=%q watermark_opacity=%g",
 		c.DataDir, c.Addr, c.LogLevel, c.LogJSON, c.AccessLog, c.SecureCookies, c.SessionTTL, c.SyncInterval,
 		c.Login.MaxFailures, c.Login.MaxFailuresPerIP, c.Login.Window,
 		c.RateLimit.MaxPerIP, c.RateLimit.MaxPerEmail, c.RateLimit.Window,
 		c.Bootstrap.AccountName, c.Bootstrap.Username, c.Bootstrap.Email, pw,
 		c.Mail.SMTPHost, c.Mail.SMTPPort, c.Mail.SMTPUsername, smtpPW, c.Mail.From,
 		c.Proxy.Header, strings.Join(proxies, ","), c.GeoIPDB,
-		c.Blobs.Store, c.Blobs.MaxUploadBytes, c.Blobs.S3.Endpoint, c.Blobs.S3.Region, c.Blobs.S3.Bucket, c.Blobs.S3.Prefix, c.Blobs.S3.AccessKey, s3Secret, c.Blobs.S3.PathStyle)
+		c.Blobs.Store, c.Blobs.MaxUploadBytes, c.Blobs.S3.Endpoint, c.Blobs.S3.Region, c.Blobs.S3.Bucket, c.Blobs.S3.Prefix, c.Blobs.S3.AccessKey, s3Secret, c.Blobs.S3.PathStyle,
+		c.Renditions.Workers, c.Renditions.Queue, c.Renditions.Timeout, c.Renditions.JPEGQuality, c.Renditions.MaxImagePixels, c.Renditions.MaxImageBytes,
+		c.Renditions.WatermarkText, c.Renditions.WatermarkOpacity)
 }
 
 // FromEnv applies ATRIUM_* variables to c.
@@ -303,7 +333,81 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		errs = append(errs, err)
 	}
 	boolean("ATRIUM_S3_PATH_STYLE", &c.Blobs.S3.PathStyle)
+	errs = append(errs, c.Renditions.fromEnv(getenv)...)
 	return errors.Join(errs...)
+}
+
+// fromEnv reads the ATRIUM_RENDITION_*, ATRIUM_MAX_IMAGE_* and
+// ATRIUM_WATERMARK_* variables; ranges are checked by Check.
+func (r *Renditions) fromEnv(getenv func(string) string) []error {
+	var errs []error
+	integer := func(name string, dst *int64, want string) {
+		if v := getenv(name); v != "" {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: want %s, got %q", name, want, v))
+				return
+			}
+			*dst = n
+		}
+	}
+	small := func(name string, dst *int, want string) {
+		n := int64(*dst)
+		integer(name, &n, want)
+		if n != int64(int(n)) {
+			n = -1
+		}
+		*dst = int(n)
+	}
+	small("ATRIUM_RENDITION_WORKERS", &r.Workers, "a number of workers from 0 (none) to 256")
+	small("ATRIUM_RENDITION_QUEUE", &r.Queue, "a number of jobs from 0 to 1000000")
+	small("ATRIUM_RENDITION_JPEG_QUALITY", &r.JPEGQuality, "a quality from 1 to 100")
+	integer("ATRIUM_MAX_IMAGE_PIXELS", &r.MaxImagePixels, "a number of pixels such as 50000000")
+	integer("ATRIUM_MAX_IMAGE_BYTES", &r.MaxImageBytes, "a number of bytes such as 268435456 (256 MiB)")
+	if v := getenv("ATRIUM_RENDITION_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("ATRIUM_RENDITION_TIMEOUT: want a positive duration such as 2m, got %q", v))
+		} else {
+			r.Timeout = d
+		}
+	}
+	if v := getenv("ATRIUM_WATERMARK_TEXT"); v != "" {
+		r.WatermarkText = v
+	}
+	if v := getenv("ATRIUM_WATERMARK_OPACITY"); v != "" {
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("ATRIUM_WATERMARK_OPACITY: want a number from 0 (off) to 1, got %q", v))
+		} else {
+			r.WatermarkOpacity = f
+		}
+	}
+	return errs
+}
+
+func (r Renditions) check() error {
+	switch {
+	case r.Workers < 0 || r.Workers > 256:
+		return fmt.Errorf("ATRIUM_RENDITION_WORKERS=%d: want 0 (none in this process) to 256", r.Workers)
+	case r.Queue < 0 || r.Queue > 1_000_000:
+		return fmt.Errorf("ATRIUM_RENDITION_QUEUE=%d: want 0 to 1000000", r.Queue)
+	case r.Timeout <= 0:
+		return fmt.Errorf("ATRIUM_RENDITION_TIMEOUT=%s: want a positive duration", r.Timeout)
+	case r.JPEGQuality < 1 || r.JPEGQuality > 100:
+		return fmt.Errorf("ATRIUM_RENDITION_JPEG_QUALITY=%d: want 1 to 100", r.JPEGQuality)
+	case r.MaxImagePixels < 1 || r.MaxImagePixels > 1<<32:
+		return fmt.Errorf("ATRIUM_MAX_IMAGE_PIXELS=%d: want 1 to %d", r.MaxImagePixels, int64(1)<<32)
+	case r.MaxImageBytes < 1:
+		return fmt.Errorf("ATRIUM_MAX_IMAGE_BYTES=%d: want at least 1", r.MaxImageBytes)
+	case !(r.WatermarkOpacity >= 0 && r.WatermarkOpacity <= 1):
+		return fmt.Errorf("ATRIUM_WATERMARK_OPACITY=%g: want 0 (off) to 1", r.WatermarkOpacity)
+	case utf8.RuneCountInString(r.WatermarkText) > MaxWatermarkText:
+		return fmt.Errorf("ATRIUM_WATERMARK_TEXT: at most %d characters", MaxWatermarkText)
+	case strings.IndexFunc(r.WatermarkText, unicode.IsControl) >= 0:
+		return errors.New("ATRIUM_WATERMARK_TEXT: no control characters (line breaks, tabs)")
+	}
+	return nil
 }
 
 // ParseProxies reads a list of networks (CIDRs such as 10.0.0.0/8 or
@@ -394,6 +498,9 @@ func (c Config) Check() error {
 		return fmt.Errorf("the trusted proxy header %s needs ATRIUM_TRUSTED_PROXIES, the networks of the proxies allowed to set it", c.Proxy.Header)
 	case c.Proxy.Header == "" && len(c.Proxy.Trusted) > 0:
 		return errors.New("ATRIUM_TRUSTED_PROXIES has no effect without ATRIUM_TRUSTED_PROXY_HEADER, the header they set")
+	}
+	if err := c.Renditions.check(); err != nil {
+		return err
 	}
 	return c.Blobs.check()
 }

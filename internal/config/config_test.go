@@ -283,3 +283,70 @@ func TestBlobStoreSettings(t *testing.T) {
 		t.Errorf("BlobDir = %s", got)
 	}
 }
+
+func TestRenditionSettings(t *testing.T) {
+	def := Default().Renditions
+	if def.Workers < 1 || def.Workers > 2 || def.Queue != 256 || def.Timeout != 2*time.Minute || def.JPEGQuality != 85 ||
+		def.MaxImagePixels != 50_000_000 || def.MaxImageBytes != 256<<20 || def.WatermarkText != "" || def.WatermarkOpacity != 0.3 {
+		t.Errorf("defaults %+v", def)
+	}
+	all := map[string]string{"ATRIUM_RENDITION_WORKERS": "4", "ATRIUM_RENDITION_QUEUE": "10", "ATRIUM_RENDITION_TIMEOUT": "30s",
+		"ATRIUM_RENDITION_JPEG_QUALITY": "70", "ATRIUM_MAX_IMAGE_PIXELS": "1000000", "ATRIUM_MAX_IMAGE_BYTES": "1048576",
+		"ATRIUM_WATERMARK_TEXT": "© Newsroom", "ATRIUM_WATERMARK_OPACITY": "0.5"}
+	cases := []struct {
+		name string
+		env  map[string]string
+		want Renditions
+		err  string // in FromEnv's or Check's error; "" for none
+	}{
+		{"every setting is read", all, Renditions{Workers: 4, Queue: 10, Timeout: 30 * time.Second, JPEGQuality: 70, MaxImagePixels: 1_000_000,
+			MaxImageBytes: 1 << 20, WatermarkText: "© Newsroom", WatermarkOpacity: 0.5}, ""},
+		{"no workers means none in this process", map[string]string{"ATRIUM_RENDITION_WORKERS": "0"}, func() Renditions { r := def; r.Workers = 0; return r }(), ""},
+		{"an opacity of 0 turns the watermark off", map[string]string{"ATRIUM_WATERMARK_OPACITY": "0"}, func() Renditions { r := def; r.WatermarkOpacity = 0; return r }(), ""},
+		{"too many workers are refused", map[string]string{"ATRIUM_RENDITION_WORKERS": "257"}, Renditions{}, "ATRIUM_RENDITION_WORKERS"},
+		{"workers that are not a number are refused", map[string]string{"ATRIUM_RENDITION_WORKERS": "two"}, Renditions{}, "ATRIUM_RENDITION_WORKERS"},
+		{"a negative queue is refused", map[string]string{"ATRIUM_RENDITION_QUEUE": "-1"}, Renditions{}, "ATRIUM_RENDITION_QUEUE"},
+		{"a timeout without a unit is refused", map[string]string{"ATRIUM_RENDITION_TIMEOUT": "30"}, Renditions{}, "ATRIUM_RENDITION_TIMEOUT"},
+		{"a quality of 0 is refused", map[string]string{"ATRIUM_RENDITION_JPEG_QUALITY": "0"}, Renditions{}, "ATRIUM_RENDITION_JPEG_QUALITY"},
+		{"a quality over 100 is refused", map[string]string{"ATRIUM_RENDITION_JPEG_QUALITY": "101"}, Renditions{}, "ATRIUM_RENDITION_JPEG_QUALITY"},
+		{"a pixel limit of 0 is refused", map[string]string{"ATRIUM_MAX_IMAGE_PIXELS": "0"}, Renditions{}, "ATRIUM_MAX_IMAGE_PIXELS"},
+		{"a pixel limit over 2^32 is refused", map[string]string{"ATRIUM_MAX_IMAGE_PIXELS": "4294967297"}, Renditions{}, "ATRIUM_MAX_IMAGE_PIXELS"},
+		{"a byte limit with a unit is refused", map[string]string{"ATRIUM_MAX_IMAGE_BYTES": "256MiB"}, Renditions{}, "ATRIUM_MAX_IMAGE_BYTES"},
+		{"an opacity over 1 is refused", map[string]string{"ATRIUM_WATERMARK_OPACITY": "1.5"}, Renditions{}, "ATRIUM_WATERMARK_OPACITY"},
+		{"an opacity that is not a number is refused", map[string]string{"ATRIUM_WATERMARK_OPACITY": "NaN"}, Renditions{}, "ATRIUM_WATERMARK_OPACITY"},
+		{"a watermark over 100 characters is refused", map[string]string{"ATRIUM_WATERMARK_TEXT": strings.Repeat("é", 101)}, Renditions{}, "ATRIUM_WATERMARK_TEXT"},
+		{"a watermark with a line break is refused", map[string]string{"ATRIUM_WATERMARK_TEXT": "two\nlines"}, Renditions{}, "ATRIUM_WATERMARK_TEXT"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := Default()
+			err := cfg.FromEnv(env(c.env))
+			if err == nil {
+				err = cfg.Check()
+			}
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Fatalf("error %v, want one mentioning %q", err, c.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Renditions != c.want {
+				t.Errorf("renditions %+v, want %+v", cfg.Renditions, c.want)
+			}
+		})
+	}
+	cfg := Default()
+	if err := cfg.FromEnv(env(all)); err != nil {
+		t.Fatal(err)
+	}
+	s := cfg.String()
+	for _, want := range []string{"rendition_workers=4", "rendition_queue=10", "rendition_timeout=30s", "rendition_jpeg_quality=70",
+		"max_image_pixels=1000000", "max_image_bytes=1048576", `watermark_text="© Newsroom"`, "watermark_opacity=0.5"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("String() lacks %s: %s", want, s)
+		}
+	}
+}

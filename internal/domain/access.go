@@ -25,12 +25,14 @@ const (
 	AccessDownload = "download"
 )
 
-// ApprovalRelation relates requester groups to an approver group: members
-// of the requester groups may ask for access, members of the approver
-// group decide.
+// ApprovalRelation relates requester groups to an approver group: of
+// kind access, members of the requester groups may ask for access and
+// members of the approver group decide; of kind moderation, their uploads
+// are held until a member of the approver group publishes them.
 type ApprovalRelation struct {
 	ID              string    `json:"id"`
 	AccountID       string    `json:"-"`
+	Kind            string    `json:"kind"`
 	RequesterGroups []string  `json:"requester_groups"`
 	ApproverGroup   string    `json:"approver_group"`
 	CreatedBy       string    `json:"created_by"`

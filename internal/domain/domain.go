@@ -68,6 +68,11 @@ type Limits struct {
 	MaxUsers        int   `json:"max_users"`
 	MaxWorkspaces   int   `json:"max_workspaces"`
 	MaxStorageBytes int64 `json:"max_storage_bytes"`
+	// MaxShareLinks bounds the account's public share links that are
+	// neither revoked nor expired; MaxShareLinkDays how long one may
+	// stay valid from its creation.
+	MaxShareLinks    int `json:"max_share_links"`
+	MaxShareLinkDays int `json:"max_share_link_days"`
 }
 
 // Account is a tenant.
@@ -213,6 +218,8 @@ type Record struct {
 	ACL         []ACLEntry        `json:"acl"`
 	CreatedAt   time.Time         `json:"created_at"`
 	UpdatedAt   time.Time         `json:"updated_at"`
+	// Moderation is set while the record is held for moderation.
+	Moderation *Moderation `json:"moderation,omitempty"`
 }
 
 // Media is a file attached to a record: its metadata, and its original
@@ -228,6 +235,11 @@ type Media struct {
 	// File is the original, when one was uploaded (and the media object
 	// is read singly: listings leave it out).
 	File *File `json:"file,omitempty"`
+	// Moderation is set while the media object is held for moderation.
+	Moderation *Moderation `json:"moderation,omitempty"`
+	// Renditions are those of an image's file, smallest first, in
+	// whatever state they are (listings show them too).
+	Renditions []Rendition `json:"renditions,omitempty"`
 }
 
 // MediaTypes are the kinds of media objects.

@@ -24,6 +24,13 @@ type File struct {
 	ContentType string    `json:"content_type"`
 	UploadedBy  string    `json:"uploaded_by,omitempty"`
 	UploadedAt  time.Time `json:"uploaded_at"`
+	// Width and Height are an image's or a video's displayed size (its
+	// orientation or rotation applied), and DurationMS a video's or
+	// audio's length in milliseconds, once the original has been read
+	// (zero until then, or when unknown).
+	Width      int   `json:"width,omitempty"`
+	Height     int   `json:"height,omitempty"`
+	DurationMS int64 `json:"duration_ms,omitempty"`
 }
 
 // StorageUsage is what an account's files take, counted against its

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"atrium/internal/domain"
@@ -11,6 +10,9 @@ import (
 )
 
 type approvalReq struct {
+	// Kind is access (the default: requesters ask for access) or
+	// moderation (requesters' uploads wait for an approver).
+	Kind            string   `json:"kind,omitempty"`
 	RequesterGroups []string `json:"requester_groups"`
 	ApproverGroup   string   `json:"approver_group"`
 }
@@ -47,33 +49,11 @@ var accessRequestParams = []param{
 // parameters are errors.
 func parseAccessRequests(v url.Values) (service.AccessRequestQuery, error) {
 	var q service.AccessRequestQuery
-	known := map[string]bool{"at_least_revision": true}
-	for _, p := range accessRequestParams {
-		known[p.Name] = true
+	qp, err := parseQueuePage(v, accessRequestParams)
+	if err != nil {
+		return q, err
 	}
-	for name, vals := range v {
-		if !known[name] {
-			return q, queryError(name, "unknown parameter %q", name)
-		}
-		if len(vals) > 1 {
-			return q, queryError(name, "%s is given %d times; it takes one value", name, len(vals))
-		}
-	}
-	q.Status, q.Cursor = v.Get("status"), v.Get("cursor")
-	if m := v.Get("mine"); m != "" {
-		mine, err := strconv.ParseBool(m)
-		if err != nil {
-			return q, queryError("mine", "mine must be true or false")
-		}
-		q.Mine = mine
-	}
-	if l := v.Get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 1000 {
-			return q, queryError("limit", "limit must be a whole number from 1 to 1000")
-		}
-		q.Limit = n
-	}
+	q.Status, q.Cursor, q.Mine, q.Limit = v.Get("status"), qp.cursor, qp.mine, qp.limit
 	return q, nil
 }
 
@@ -87,14 +67,14 @@ func (api *API) accessRoutes() []route {
 				rels, err := s.ListApprovalRelations(r.Context(), a)
 				return approvalList{Relations: rels}, err
 			}},
-		{Method: "POST", Path: "/api/v1/approval-relations", Admin: true, Summary: "Relate requester groups to an approver group (manage_groups)", Tag: "access requests",
+		{Method: "POST", Path: "/api/v1/approval-relations", Admin: true, Summary: "Relate requester groups to an approver group, of kind access (they ask for access) or moderation (their uploads wait for an approver) (manage_groups)", Tag: "access requests",
 			Body: approvalReq{}, Resp: domain.ApprovalRelation{}, Status: http.StatusCreated,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 				in, err := body[approvalReq](w, r)
 				if err != nil {
 					return nil, err
 				}
-				return s.CreateApprovalRelation(r.Context(), a, service.ApprovalInput{RequesterGroups: in.RequesterGroups, ApproverGroup: in.ApproverGroup})
+				return s.CreateApprovalRelation(r.Context(), a, service.ApprovalInput{Kind: in.Kind, RequesterGroups: in.RequesterGroups, ApproverGroup: in.ApproverGroup})
 			}},
 		{Method: "DELETE", Path: "/api/v1/approval-relations/{id}", Admin: true, Summary: "Remove a request/approval relationship (manage_groups)", Tag: "access requests", Status: http.StatusNoContent,
 			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {

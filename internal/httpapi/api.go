@@ -107,6 +107,8 @@ func New(svc *service.Service, opt Options) *API {
 	api.routes = append(api.table(), api.accessRoutes()...)
 	api.routes = append(api.routes, api.profileRoutes()...)
 	api.routes = append(api.routes, api.fileRoutes()...)
+	api.routes = append(api.routes, api.shareRoutes()...)
+	api.routes = append(api.routes, api.moderationRoutes()...)
 	for _, rt := range api.routes {
 		api.handle(rt.Method+" "+rt.Path, api.wrap(rt))
 	}

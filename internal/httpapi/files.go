@@ -53,16 +53,70 @@ func (api *API) fileRoutes() []route {
 		{Method: "POST", Path: "/api/v1/records/{id}/files", Summary: "Upload a file as a new media object of the record (can_edit on the record), as multipart/form-data: " +
 			"optional media_type (default: from the detected content type) and filename (default: the file part's) fields, then the file part",
 			Tag: "media", BodyType: "multipart/form-data", Body: fileForm{}, Query: []param{duplicatesParam}, Resp: service.UploadResult{}, Status: http.StatusCreated,
-			Handle: api.uploadForm},
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				return api.uploadForm(w, r, func(in service.FileMediaInput, up service.Upload) (service.UploadResult, error) {
+					return s.UploadRecordFile(r.Context(), a, in, up)
+				})
+			}},
 		{Method: "GET", Path: "/api/v1/media/{id}/file", Summary: "Download a media object's original file (can_download, checked now; audited). " +
 			"Supports HEAD, Range and If-Range, and If-None-Match with the strong ETag (the SHA-256)",
 			Tag: "media", RespType: "application/octet-stream", Handle: api.download},
+		{Method: "GET", Path: "/api/v1/media/{id}/renditions/{kind}", Summary: "A ready rendition (thumbnail, preview or large) of an image, checked now: " +
+			"inline for viewing (thumbnail and preview need can_preview, large can_view), or with download=1 as an attachment " +
+			"(can_download for large, can_preview for the others, and a download profile allowing it; audited). " +
+			"409 rendition_not_ready while it is made, rendition_failed with the reason. Supports HEAD, Range, If-None-Match",
+			Tag: "media", Query: []param{downloadParam}, RespType: "image/*", Handle: api.rendition},
+		{Method: "POST", Path: "/api/v1/capture/{profile}/records/{id}/files", Capture: true, Summary: "Upload a file as a new media object of a record in a capture profile's workspace, " +
+			"with the profile's media ACL, as multipart/form-data like POST /records/{id}/files (capture application)",
+			Tag: "capture", BodyType: "multipart/form-data", Body: fileForm{}, Query: []param{duplicatesParam}, Resp: service.UploadResult{}, Status: http.StatusCreated,
+			Handle: func(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+				return api.uploadForm(w, r, func(in service.FileMediaInput, up service.Upload) (service.UploadResult, error) {
+					return s.CaptureFile(r.Context(), a, r.PathValue("profile"), in.RecordID, in, up)
+				})
+			}},
 	}
 }
 
+var downloadParam = param{Name: "download", Description: "1 (or true): save it, as an attachment, under the download rules; 0 or absent: view it inline"}
+
+// downloadQuery reads a rendition route's query: whether to save the
+// rendition (download=1) or view it.
+func downloadQuery(r *http.Request) (bool, error) {
+	q := r.URL.Query()
+	for k := range q {
+		if k != "download" && k != "at_least_revision" {
+			return false, badRequest("invalid_query", k, "unknown parameter %q (want download)", k)
+		}
+	}
+	dl := false
+	if v, ok := q["download"]; ok {
+		b, err := strconv.ParseBool(strings.Join(v, ","))
+		if err != nil || len(v) != 1 {
+			return false, badRequest("invalid_query", "download", "download must be 1 (save the rendition) or 0 (view it)")
+		}
+		dl = b
+	}
+	return dl, nil
+}
+
+// rendition serves a ready rendition, inline or as a download.
+func (api *API) rendition(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+	dl, err := downloadQuery(r)
+	if err != nil {
+		return nil, err
+	}
+	d, err := api.svc.OpenRendition(r.Context(), a, r.PathValue("id"), r.PathValue("kind"), dl)
+	if err != nil {
+		return nil, err
+	}
+	api.serveTo(w, r, a, d)
+	return nil, nil
+}
+
 // uploadForm reads a multipart form up to its file part and streams the
-// part into the service; nothing is buffered but the short fields.
-func (api *API) uploadForm(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
+// part into the service through upload; nothing is buffered but the short
+// fields.
+func (api *API) uploadForm(w http.ResponseWriter, r *http.Request, upload func(service.FileMediaInput, service.Upload) (service.UploadResult, error)) (any, error) {
 	limit := api.svc.MaxUploadBytes()
 	if r.ContentLength > limit+multipartSlack {
 		return nil, &httpError{status: http.StatusRequestEntityTooLarge, code: "too_large", field: "file",
@@ -93,7 +147,7 @@ func (api *API) uploadForm(w http.ResponseWriter, r *http.Request, a service.Act
 			if !named {
 				in.Filename = part.FileName()
 			}
-			res, err := api.svc.UploadRecordFile(r.Context(), a, in, service.Upload{Body: part, Size: -1, Duplicates: dup})
+			res, err := upload(in, service.Upload{Body: part, Size: -1, Duplicates: dup})
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
 				return nil, tooLargeForm(limit)
@@ -163,35 +217,56 @@ func (b *transferBody) Close() error {
 	return nil
 }
 
-// download serves a media object's original with http.ServeContent:
-// Range (one or several ranges), If-Range, If-None-Match, HEAD. The
-// download is audited the moment a 200 or 206 is about to go out, before
-// its first byte; if it cannot be recorded, it is not sent.
+// download serves a media object's original to a signed-in caller,
+// audited as media.download.
 func (api *API) download(w http.ResponseWriter, r *http.Request, a service.Actor) (any, error) {
 	d, err := api.svc.OpenOriginal(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		return nil, err
 	}
+	api.serveTo(w, r, a, d)
+	return nil, nil
+}
+
+// serveTo serves an opened original or rendition to a signed-in caller;
+// a download (not an inline view) is audited as media.download.
+func (api *API) serveTo(w http.ResponseWriter, r *http.Request, a service.Actor, d *service.Download) {
+	api.serveFile(w, r, d, func(detail map[string]string) error {
+		return api.svc.RecordDownload(r.Context(), a, d, detail)
+	})
+}
+
+// serveFile sends an opened download, and closes it, with
+// http.ServeContent: Range (one or several ranges), If-Range,
+// If-None-Match, HEAD. record audits a download (not an inline view)
+// with its detail the moment a 200 or 206 is about to go out, before its
+// first byte; if it fails, nothing of the file is sent and its error is
+// the answer.
+func (api *API) serveFile(w http.ResponseWriter, r *http.Request, d *service.Download, record func(detail map[string]string) error) {
 	defer d.Content.Close()
 	h := w.Header()
-	h.Set("Content-Type", d.File.ContentType)
-	h.Set("Content-Disposition", attachment(d.Media.Filename))
-	h.Set("ETag", `"`+d.File.SHA256+`"`)
+	h.Set("Content-Type", d.ContentType)
+	if d.Inline {
+		h.Set("Content-Disposition", disposition("inline", d.Filename))
+	} else {
+		h.Set("Content-Disposition", attachment(d.Filename))
+	}
+	h.Set("ETag", `"`+d.SHA256+`"`)
 	// The client may keep a copy but must ask again before using it,
 	// so that every use is checked against the permissions of the time.
 	h.Set("Cache-Control", "private, no-cache")
 	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; sandbox")
 	dw := &downloadWriter{ResponseWriter: w, rc: http.NewResponseController(w), send: func(status int) error {
-		if r.Method != http.MethodGet {
-			return nil // HEAD sends no file
+		if r.Method != http.MethodGet || d.Inline {
+			return nil // HEAD sends no file; views are not downloads
 		}
 		detail := map[string]string{"status": strconv.Itoa(status), "bytes": h.Get("Content-Length")}
 		if status == http.StatusPartialContent {
 			detail["range"] = truncate(r.Header.Get("Range"), 200)
 		}
-		return api.svc.RecordDownload(r.Context(), a, d, detail)
+		return record(detail)
 	}}
-	http.ServeContent(dw, r, "", d.File.UploadedAt, d.Content)
+	http.ServeContent(dw, r, "", d.ModTime, d.Content)
 	switch {
 	case dw.recordErr != nil:
 		clearFileHeaders(h)
@@ -211,7 +286,6 @@ func (api *API) download(w http.ResponseWriter, r *http.Request, a service.Actor
 		}
 		writeJSON(w, dw.errStatus, ErrorBody{ErrorDetail{Code: code, Message: strings.TrimSpace(dw.errText.String())}})
 	}
-	return nil, nil
 }
 
 func clearFileHeaders(h http.Header) {
@@ -286,7 +360,11 @@ func (w *downloadWriter) Write(p []byte) (int, error) {
 // and quotes and backslashes, as '_') and the exact name, percent-encoded
 // UTF-8, in filename* (RFC 8187) for the clients that read it. No byte of
 // the name can end the header or add a parameter.
-func attachment(name string) string {
+func attachment(name string) string { return disposition("attachment", name) }
+
+// disposition is a Content-Disposition of a type (attachment, inline)
+// with the file name as attachment writes it.
+func disposition(typ, name string) string {
 	var ascii, ext strings.Builder
 	for _, r := range name {
 		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
@@ -306,7 +384,7 @@ func attachment(name string) string {
 	if strings.Trim(fallback, "_. ") == "" {
 		fallback = "download"
 	}
-	return `attachment; filename="` + fallback + `"; filename*=UTF-8''` + ext.String()
+	return typ + `; filename="` + fallback + `"; filename*=UTF-8''` + ext.String()
 }
 
 // isAttrChar reports whether b may appear unencoded in an RFC 8187

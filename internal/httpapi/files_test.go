@@ -34,6 +34,7 @@ import (
 	"atrium/internal/service"
 	"atrium/internal/store"
 	"atrium/internal/store/sqlstore"
+	"atrium/internal/store/sqlstore/sqltest"
 )
 
 // ---- helpers for files
@@ -1033,7 +1034,7 @@ func (s failingDownloadAudit) Audit(ctx context.Context, ev domain.AuditEvent) e
 func TestADownloadThatCannotBeAuditedIsNotSent(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	st, err := sqlstore.OpenSQLite(ctx, t.TempDir(), true)
+	st, err := sqlstore.OpenSQLite(ctx, sqltest.Dir(t), true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,6 +32,7 @@ import (
 	"atrium/internal/mail"
 	"atrium/internal/service"
 	"atrium/internal/store/sqlstore"
+	"atrium/internal/store/sqlstore/sqltest"
 )
 
 // password is every fixture user's password (the policy wants ≥ 12).
@@ -83,7 +84,7 @@ func newFixtureWith(t *testing.T, opt service.Options) *fixture {
 func newFixtureAPI(t *testing.T, opt service.Options, apiOpt httpapi.Options) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlstore.OpenSQLite(ctx, t.TempDir(), true)
+	st, err := sqlstore.OpenSQLite(ctx, sqltest.Dir(t), true)
 	if err != nil {
 		t.Fatal(err)
 	}

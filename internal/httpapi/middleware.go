@@ -77,7 +77,7 @@ func (api *API) observe(next http.Handler) http.Handler {
 				}
 			}
 			if api.accessLog {
-				api.log.InfoContext(ctx, "request", "request_id", id, "method", r.Method, "path", r.URL.Path,
+				api.log.InfoContext(ctx, "request", "request_id", id, "method", r.Method, "path", logPath(r.URL.Path),
 					"status", sw.status, "ms", time.Since(start).Milliseconds())
 			}
 		}()

@@ -88,7 +88,7 @@ func (api *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return // the client went away
 	}
 	id := requestID(r.Context())
-	api.log.ErrorContext(r.Context(), "request failed", "request_id", id, "method", r.Method, "path", r.URL.Path, "err", err)
+	api.log.ErrorContext(r.Context(), "request failed", "request_id", id, "method", r.Method, "path", logPath(r.URL.Path), "err", err)
 	writeJSON(w, http.StatusInternalServerError, ErrorBody{ErrorDetail{Code: "internal", Message: "internal error; quote request id " + id + " to the administrator"}})
 }
 

@@ -11,12 +11,13 @@ import (
 	"atrium/internal/identity"
 	"atrium/internal/service"
 	"atrium/internal/store/sqlstore"
+	"atrium/internal/store/sqlstore/sqltest"
 )
 
 func newTestAPI(t *testing.T) *API {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlstore.OpenSQLite(ctx, t.TempDir(), true)
+	st, err := sqlstore.OpenSQLite(ctx, sqltest.Dir(t), true)
 	if err != nil {
 		t.Fatal(err)
 	}

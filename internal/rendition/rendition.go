@@ -41,6 +41,16 @@ func (k Kind) Box() int {
 	return 0
 }
 
+// Fit returns the size of the rendition of kind k of an image displayed
+// at w×h pixels (Info.Width and Info.Height): fitted in the kind's box,
+// never enlarged.
+func (k Kind) Fit(w, h int) (int, int) {
+	if w <= 0 || h <= 0 || k.Box() == 0 {
+		return 0, 0
+	}
+	return fit(w, h, k.Box())
+}
+
 // Status is the state of one rendition, as the API shows it.
 type Status string
 

@@ -63,6 +63,9 @@ func TestRenditionSizes(t *testing.T) {
 				if got := (size{r.Width, r.Height}); got != want[r.Kind] {
 					t.Errorf("%s is %v, want %v", r.Kind, got, want[r.Kind])
 				}
+				if w, h := r.Kind.Fit(res.Info.Width, res.Info.Height); w != r.Width || h != r.Height {
+					t.Errorf("%s: Fit says %d×%d, the rendition is %d×%d", r.Kind, w, h, r.Width, r.Height)
+				}
 				if r.ContentType != "image/jpeg" {
 					t.Errorf("%s is %s", r.Kind, r.ContentType)
 				}
@@ -393,6 +396,11 @@ func TestOrientation(t *testing.T) {
 			}
 			if res.Info.Orientation != o || res.Info.Width != w || res.Info.Height != h {
 				t.Errorf("orientation %d (%v): info %+v", o, bo, res.Info)
+			}
+			for _, r := range res.Renditions {
+				if fw, fh := r.Kind.Fit(res.Info.Width, res.Info.Height); fw != r.Width || fh != r.Height {
+					t.Errorf("orientation %d: %s: Fit says %d×%d, the rendition is %d×%d", o, r.Kind, fw, fh, r.Width, r.Height)
+				}
 			}
 			large := decodeRendition(t, res.Renditions[2])
 			b := large.Bounds()

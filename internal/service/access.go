@@ -65,6 +65,9 @@ var grantLevels = map[string]struct {
 
 // ApprovalInput creates a request/approval relationship.
 type ApprovalInput struct {
+	// Kind is domain.RelationAccess (the default) or
+	// domain.RelationModeration.
+	Kind            string
 	RequesterGroups []string
 	ApproverGroup   string
 }
@@ -85,12 +88,18 @@ func (s *Service) CreateApprovalRelation(ctx context.Context, a Actor, in Approv
 	if err := s.member(a); err != nil {
 		return domain.ApprovalRelation{}, err
 	}
-	rel := domain.ApprovalRelation{ID: domain.NewID("apr"), AccountID: a.AccountID, ApproverGroup: in.ApproverGroup, CreatedBy: a.UserID}
+	rel := domain.ApprovalRelation{ID: domain.NewID("apr"), AccountID: a.AccountID, Kind: in.Kind, ApproverGroup: in.ApproverGroup, CreatedBy: a.UserID}
+	if rel.Kind == "" {
+		rel.Kind = domain.RelationAccess
+	}
 	ev := a.event(AuditApprovalCreate, "approval:"+rel.ID)
 	if err := s.require(a, authz.ManageGroups); err != nil {
 		return rel, s.refused(ctx, ev, err)
 	}
 	_, err := s.auditedUpdate(ctx, ev, func(tx store.Tx, ev *domain.AuditEvent) error {
+		if rel.Kind != domain.RelationAccess && rel.Kind != domain.RelationModeration {
+			return invalid("kind", "kind must be access or moderation")
+		}
 		if len(in.RequesterGroups) == 0 {
 			return invalid("requester_groups", "name at least one requester group")
 		}
@@ -113,7 +122,7 @@ func (s *Service) CreateApprovalRelation(ctx context.Context, a Actor, in Approv
 		}
 		slices.Sort(rel.RequesterGroups)
 		rel.CreatedAt = tx.Now()
-		ev.Detail = map[string]string{"approver_group": rel.ApproverGroup, "requester_groups": strings.Join(rel.RequesterGroups, ",")}
+		ev.Detail = map[string]string{"kind": rel.Kind, "approver_group": rel.ApproverGroup, "requester_groups": strings.Join(rel.RequesterGroups, ",")}
 		return tx.CreateApprovalRelation(ctx, rel)
 	})
 	return rel, err
@@ -223,7 +232,7 @@ func (s *Service) holding(rels []domain.ApprovalRelation, user string) []domain.
 // relationsFor returns the account's relations whose requester groups
 // hold user.
 func (s *Service) relationsFor(ctx context.Context, r store.Reader, accountID, user string) ([]domain.ApprovalRelation, error) {
-	rels, err := r.ListApprovalRelations(ctx, accountID)
+	rels, err := accessRelations(ctx, r, accountID)
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +257,7 @@ func (s *Service) approvesIn(rels []domain.ApprovalRelation, a Actor, requester 
 
 // approves is approvesIn under the account's current relations.
 func (s *Service) approves(ctx context.Context, r store.Reader, a Actor, requester string) (bool, error) {
-	rels, err := r.ListApprovalRelations(ctx, a.AccountID)
+	rels, err := accessRelations(ctx, r, a.AccountID)
 	if err != nil {
 		return false, err
 	}
@@ -399,7 +408,7 @@ func (s *Service) ListAccessRequests(ctx context.Context, a Actor, in AccessRequ
 	// Requests the actor may not see are skipped: scan in batches until
 	// the page is full or the account's requests run out, under one
 	// reading of the relations.
-	rels, err := s.store.ListApprovalRelations(ctx, a.AccountID)
+	rels, err := accessRelations(ctx, s.store, a.AccountID)
 	if err != nil {
 		return page, err
 	}
@@ -449,7 +458,7 @@ func (s *Service) readableRequest(ctx context.Context, r store.Reader, a Actor, 
 	if q.AccountID != a.AccountID {
 		return domain.AccessRequest{}, notFound("access request")
 	}
-	rels, err := r.ListApprovalRelations(ctx, a.AccountID)
+	rels, err := accessRelations(ctx, r, a.AccountID)
 	if err != nil {
 		return q, err
 	}

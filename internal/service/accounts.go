@@ -30,8 +30,11 @@ func (s *Service) CreateAccount(ctx context.Context, in NewAccount) (domain.Acco
 	if err := domain.CheckName("name", acct.Name, true, 200); err != nil {
 		return domain.Account{}, domain.User{}, invalidErr("name", err)
 	}
-	if acct.Limits.MaxUsers < 0 || acct.Limits.MaxWorkspaces < 0 || acct.Limits.MaxStorageBytes < 0 {
+	if acct.Limits.MaxUsers < 0 || acct.Limits.MaxWorkspaces < 0 || acct.Limits.MaxStorageBytes < 0 || acct.Limits.MaxShareLinks < 0 || acct.Limits.MaxShareLinkDays < 0 {
 		return domain.Account{}, domain.User{}, invalid("limits", "limits cannot be negative")
+	}
+	if err := checkShareLimits(acct.Limits); err != nil {
+		return domain.Account{}, domain.User{}, err
 	}
 	in.Owner.Roles = append(in.Owner.Roles, "owner")
 	in.Owner.Status = string(domain.StatusActive)
@@ -186,8 +189,11 @@ func (s *Service) UpdateAccount(ctx context.Context, a Actor, in AccountUpdate) 
 
 // SetLimits sets an account's plan limits (operator action, CLI).
 func (s *Service) SetLimits(ctx context.Context, accountID string, l domain.Limits) error {
-	if l.MaxUsers < 0 || l.MaxWorkspaces < 0 || l.MaxStorageBytes < 0 {
+	if l.MaxUsers < 0 || l.MaxWorkspaces < 0 || l.MaxStorageBytes < 0 || l.MaxShareLinks < 0 || l.MaxShareLinkDays < 0 {
 		return invalid("limits", "limits cannot be negative")
+	}
+	if err := checkShareLimits(l); err != nil {
+		return err
 	}
 	_, err := s.update(ctx, func(tx store.Tx) error {
 		acct, err := tx.GetAccount(ctx, accountID)

@@ -64,6 +64,20 @@ const (
 	AuditGroupDelete       = "group.delete"
 	AuditGroupMemberAdd    = "group.member_add"
 	AuditGroupMemberRemove = "group.member_remove"
+	// Public share links: created and revoked (by a user), and every use
+	// by the public, refused ones included with their real reason: a view
+	// of what the link shows, an unlock with its password, a download.
+	// The target of each is the link (share_link:ID), never its token.
+	AuditShareCreate   = "share.create"
+	AuditShareRevoke   = "share.revoke"
+	AuditShareView     = "share.view"
+	AuditShareUnlock   = "share.unlock"
+	AuditShareDownload = "share.download"
+	// Upload moderation: an upload held for its approvers, published,
+	// rejected (and deleted) with a reason.
+	AuditModerationHold    = "moderation.hold"
+	AuditModerationPublish = "moderation.publish"
+	AuditModerationReject  = "moderation.reject"
 )
 
 // event starts an audit event of the actor.

@@ -160,6 +160,7 @@ func (s *Service) CreateRecord(ctx context.Context, a Actor, in RecordInput) (do
 	if err := domain.CheckFields(rec.Fields); err != nil {
 		return rec, invalidErr("fields", err)
 	}
+	var held *heldUpload
 	_, err = s.update(ctx, func(tx store.Tx) error {
 		if _, err := s.visibleWorkspace(ctx, tx, a, in.WorkspaceID); err != nil {
 			return err
@@ -170,11 +171,16 @@ func (s *Service) CreateRecord(ctx context.Context, a Actor, in RecordInput) (do
 		if rec.ACL, err = s.initialACL(ctx, tx, a, authz.Record, in.WorkspaceID, in.ACL); err != nil {
 			return err
 		}
-		return tx.CreateRecord(ctx, rec)
+		if err := tx.CreateRecord(ctx, rec); err != nil {
+			return err
+		}
+		held, err = s.holdUpload(ctx, tx, a, authz.ObjectRef{Type: authz.Record, ID: rec.ID}, rec.ID, rec.Title)
+		return err
 	})
 	if err != nil {
 		return domain.Record{}, err
 	}
+	s.announceHeld(ctx, held)
 	return s.GetRecord(ctx, a, rec.ID)
 }
 
@@ -188,6 +194,7 @@ func (s *Service) GetRecord(ctx context.Context, a Actor, id string) (domain.Rec
 		return domain.Record{}, err
 	}
 	rec, err := s.store.GetRecord(ctx, id)
+	rec.Moderation = s.moderation(ref)
 	return rec, storeErr(err, "record")
 }
 
@@ -248,6 +255,7 @@ func (s *Service) ListRecords(ctx context.Context, a Actor, q ListQuery) (Listin
 		return Listing[domain.Record]{}, err
 	}
 	recs, err := s.store.GetRecords(ctx, p.IDs)
+	s.markHeld(recs)
 	return Listing[domain.Record]{Items: recs, NextCursor: p.NextCursor, Total: p.Total}, err
 }
 
@@ -321,6 +329,15 @@ func (s *Service) DeleteRecord(ctx context.Context, a Actor, id string) error {
 			return err
 		}
 		blobs = fileKeys(files)
+		media := make([]string, len(files))
+		for i, f := range files {
+			media[i] = f.MediaID
+		}
+		keys, err := renditionKeys(ctx, tx, media...)
+		if err != nil {
+			return err
+		}
+		blobs = append(blobs, keys...)
 		return storeErr(tx.DeleteRecord(ctx, id), "record")
 	})
 	if err == nil {
@@ -369,6 +386,7 @@ func (s *Service) CreateMedia(ctx context.Context, a Actor, in MediaInput) (doma
 		return m, err
 	}
 	recRef := authz.ObjectRef{Type: authz.Record, ID: in.RecordID}
+	var held *heldUpload
 	_, err := s.update(ctx, func(tx store.Tx) error {
 		if err := s.allowed(a, authz.CanEdit, recRef, "adding media"); err != nil {
 			return err
@@ -378,11 +396,16 @@ func (s *Service) CreateMedia(ctx context.Context, a Actor, in MediaInput) (doma
 		if m.ACL, err = s.initialACL(ctx, tx, a, authz.Media, ws, in.ACL); err != nil {
 			return err
 		}
-		return tx.CreateMedia(ctx, m)
+		if err := tx.CreateMedia(ctx, m); err != nil {
+			return err
+		}
+		held, err = s.holdUpload(ctx, tx, a, authz.ObjectRef{Type: authz.Media, ID: m.ID}, m.RecordID, m.Filename)
+		return err
 	})
 	if err != nil {
 		return domain.Media{}, err
 	}
+	s.announceHeld(ctx, held)
 	return s.GetMedia(ctx, a, m.ID)
 }
 
@@ -394,16 +417,27 @@ func (s *Service) GetMedia(ctx context.Context, a Actor, id string) (domain.Medi
 	if err := s.visible(a, authz.ObjectRef{Type: authz.Media, ID: id}); err != nil {
 		return domain.Media{}, err
 	}
-	m, err := s.store.GetMedia(ctx, id)
+	// One snapshot, so that the file and its renditions agree.
+	var m domain.Media
+	err := s.store.Snapshot(ctx, func(r store.Reader) error {
+		var err error
+		if m, err = r.GetMedia(ctx, id); err != nil {
+			return storeErr(err, "media")
+		}
+		switch f, err := r.GetMediaFile(ctx, id); {
+		case err == nil:
+			m.File = &f
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		}
+		rs, err := r.Renditions(ctx, []string{id})
+		m.Renditions = rs[id]
+		return err
+	})
 	if err != nil {
-		return m, storeErr(err, "media")
-	}
-	switch f, err := s.store.GetMediaFile(ctx, id); {
-	case err == nil:
-		m.File = &f
-	case !errors.Is(err, store.ErrNotFound):
 		return domain.Media{}, err
 	}
+	m.Moderation = s.moderation(authz.ObjectRef{Type: authz.Media, ID: id})
 	return m, nil
 }
 
@@ -425,7 +459,8 @@ func (s *Service) ListRecordMedia(ctx context.Context, a Actor, recordID string)
 			out = append(out, m)
 		}
 	}
-	return out, nil
+	s.markHeldMedia(out)
+	return out, s.withRenditions(ctx, out)
 }
 
 // ListMedia lists media objects the actor has a permission on
@@ -439,6 +474,10 @@ func (s *Service) ListMedia(ctx context.Context, a Actor, q ListQuery) (Listing[
 		return Listing[domain.Media]{}, err
 	}
 	ms, err := s.store.GetMediaMany(ctx, p.IDs)
+	if err == nil {
+		s.markHeldMedia(ms)
+		err = s.withRenditions(ctx, ms)
+	}
 	return Listing[domain.Media]{Items: ms, NextCursor: p.NextCursor, Total: p.Total}, err
 }
 
@@ -490,8 +529,9 @@ func (s *Service) DeleteMedia(ctx context.Context, a Actor, id string) error {
 		return err
 	}
 	ref := authz.ObjectRef{Type: authz.Media, ID: id}
-	var blob string // the file's, deleted after the commit
+	var blobs []string // the file's and its renditions', deleted after the commit
 	_, err := s.update(ctx, func(tx store.Tx) error {
+		blobs = nil
 		if err := s.visible(a, ref); err != nil {
 			return err
 		}
@@ -504,14 +544,19 @@ func (s *Service) DeleteMedia(ctx context.Context, a Actor, id string) error {
 		}
 		switch f, err := tx.GetMediaFile(ctx, id); {
 		case err == nil:
-			blob = f.BlobKey
+			blobs = append(blobs, f.BlobKey)
 		case !errors.Is(err, store.ErrNotFound):
 			return err
 		}
+		keys, err := renditionKeys(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		blobs = append(blobs, keys...)
 		return storeErr(tx.DeleteMedia(ctx, id), "media")
 	})
-	if err == nil && blob != "" {
-		s.deleteBlobs(context.WithoutCancel(ctx), blob)
+	if err == nil {
+		s.deleteBlobs(context.WithoutCancel(ctx), blobs...)
 	}
 	return err
 }
@@ -640,7 +685,9 @@ func (s *Service) CollectionRecords(ctx context.Context, a Actor, id string) ([]
 			vis = append(vis, rid)
 		}
 	}
-	return s.store.GetRecords(ctx, nonNil(vis))
+	recs, err := s.store.GetRecords(ctx, nonNil(vis))
+	s.markHeld(recs)
+	return recs, err
 }
 
 func nonNil(s []string) []string {

@@ -116,6 +116,9 @@ func (s *Service) PutMediaFile(ctx context.Context, a Actor, mediaID string, up 
 	if err := s.allowed(a, authz.CanEdit, ref, "uploading a file"); err != nil {
 		return UploadResult{}, s.refused(ctx, ev, err)
 	}
+	if err := s.refuseModeratedReplace(ctx, s.store, a, mediaID); err != nil {
+		return UploadResult{}, s.refused(ctx, ev, err)
+	}
 	// A replaced file's space is freed by the same transaction: the new
 	// one may use it.
 	var freed int64
@@ -128,33 +131,43 @@ func (s *Service) PutMediaFile(ctx context.Context, a Actor, mediaID string, up 
 	if err != nil {
 		return UploadResult{}, s.refused(context.WithoutCancel(ctx), ev, err)
 	}
+	f.MediaID = mediaID
 	var res UploadResult
-	var replaced string
+	var replaced []string // the old file's blob and its renditions'
+	var mediaType string
 	_, err = s.auditedUpdate(ctx, ev, func(tx store.Tx, ev *domain.AuditEvent) error {
+		replaced = nil
 		if err := s.allowed(a, authz.CanEdit, ref, "uploading a file"); err != nil {
 			return err
 		}
-		if _, err := tx.GetMedia(ctx, mediaID); err != nil {
+		m, err := tx.GetMedia(ctx, mediaID)
+		if err != nil {
 			return storeErr(err, "media")
 		}
+		if err := s.refuseModeratedReplace(ctx, tx, a, mediaID); err != nil {
+			return err
+		}
+		mediaType = m.MediaType
 		old, err := tx.GetMediaFile(ctx, mediaID)
 		switch {
 		case err == nil:
-			replaced = old.BlobKey
+			if replaced, err = renditionKeys(ctx, tx, mediaID); err != nil {
+				return err
+			}
+			replaced = append(replaced, old.BlobKey)
 			ev.Detail = map[string]string{"replaced": old.ID}
 		case !errors.Is(err, store.ErrNotFound):
 			return err
 		}
-		res.DuplicateOf, err = s.recordFile(ctx, tx, a, mediaID, f, old.Size, up.Duplicates, ev)
+		res.DuplicateOf, err = s.recordFile(ctx, tx, a, m.MediaType, &f, old.Size, up.Duplicates, ev)
 		return err
 	})
 	if err != nil {
 		s.deleteBlobs(context.WithoutCancel(ctx), f.BlobKey)
 		return UploadResult{}, err
 	}
-	if replaced != "" {
-		s.deleteBlobs(context.WithoutCancel(ctx), replaced)
-	}
+	s.deleteBlobs(context.WithoutCancel(ctx), replaced...)
+	s.afterUpload(mediaType, f)
 	res.Media, err = s.GetMedia(ctx, a, mediaID)
 	return res, err
 }
@@ -177,6 +190,9 @@ func (s *Service) UploadRecordFile(ctx context.Context, a Actor, in FileMediaInp
 	if err := s.member(a); err != nil {
 		return UploadResult{}, err
 	}
+	if s.captureOnly(a.UserID) {
+		return UploadResult{}, errCaptureOnly
+	}
 	recRef := authz.ObjectRef{Type: authz.Record, ID: in.RecordID}
 	if err := s.visible(a, recRef); err != nil {
 		return UploadResult{}, err
@@ -192,6 +208,25 @@ func (s *Service) UploadRecordFile(ctx context.Context, a Actor, in FileMediaInp
 			return UploadResult{}, invalidErr("media_type", err)
 		}
 	}
+	return s.newMediaUpload(ctx, a, m, up, ev, func(tx store.Tx, m *domain.Media) error {
+		if err := s.allowed(a, authz.CanEdit, recRef, "adding media"); err != nil {
+			return err
+		}
+		ws, _ := s.Engine().WorkspaceOf(recRef)
+		var err error
+		m.ACL, err = s.initialACL(ctx, tx, a, authz.Media, ws, nil)
+		return err
+	})
+}
+
+// newMediaUpload stores up as the file of m, a new media object, once the
+// caller has checked what it can before reading a byte: it receives the
+// bytes (m's media type defaults to the detected one), then in one
+// transaction runs inTx (the caller's checks again, and m's ACL), creates
+// m, records the file and holds it when its uploader is moderated. The
+// approvers' mail and the renditions follow the commit; a failure leaves
+// neither a row nor a blob.
+func (s *Service) newMediaUpload(ctx context.Context, a Actor, m domain.Media, up Upload, ev domain.AuditEvent, inTx func(tx store.Tx, m *domain.Media) error) (UploadResult, error) {
 	f, err := s.receive(ctx, a, up, 0)
 	if err != nil {
 		return UploadResult{}, s.refused(context.WithoutCancel(ctx), ev, err)
@@ -200,36 +235,42 @@ func (s *Service) UploadRecordFile(ctx context.Context, a Actor, in FileMediaInp
 		m.MediaType = filetype.MediaType(f.ContentType)
 	}
 	var res UploadResult
+	var held *heldUpload
 	_, err = s.auditedUpdate(ctx, ev, func(tx store.Tx, ev *domain.AuditEvent) error {
-		if err := s.allowed(a, authz.CanEdit, recRef, "adding media"); err != nil {
-			return err
-		}
-		ws, _ := s.Engine().WorkspaceOf(recRef)
-		var err error
-		if m.ACL, err = s.initialACL(ctx, tx, a, authz.Media, ws, nil); err != nil {
+		if err := inTx(tx, &m); err != nil {
 			return err
 		}
 		if err := tx.CreateMedia(ctx, m); err != nil {
 			return storeErr(err, "media")
 		}
-		res.DuplicateOf, err = s.recordFile(ctx, tx, a, m.ID, f, 0, up.Duplicates, ev)
+		f.MediaID = m.ID
+		var err error
+		if res.DuplicateOf, err = s.recordFile(ctx, tx, a, m.MediaType, &f, 0, up.Duplicates, ev); err != nil {
+			return err
+		}
+		held, err = s.holdUpload(ctx, tx, a, authz.ObjectRef{Type: authz.Media, ID: m.ID}, m.RecordID, m.Filename)
 		return err
 	})
 	if err != nil {
 		s.deleteBlobs(context.WithoutCancel(ctx), f.BlobKey)
 		return UploadResult{}, err
 	}
+	s.announceHeld(ctx, held)
+	s.afterUpload(m.MediaType, f)
 	res.Media, err = s.GetMedia(ctx, a, m.ID)
 	return res, err
 }
 
 // recordFile is the transactional part of an upload: within the plan's
 // storage (the media object's old file, of size freed, goes), duplicate
-// detection, and the file's row. Reading the usage and the duplicates in
-// the transaction that writes the row is what keeps two concurrent
-// uploads from both fitting in the last free bytes, or both missing each
-// other as duplicates: write transactions run one at a time.
-func (s *Service) recordFile(ctx context.Context, tx store.Tx, a Actor, mediaID string, f domain.File, freed int64, policy DuplicatePolicy, ev *domain.AuditEvent) ([]string, error) {
+// detection, the file's row (f, of media object f.MediaID, is completed
+// with its account and uploader) and, for an image, its pending
+// renditions. Reading the usage and the duplicates in the transaction
+// that writes the row is what keeps two concurrent uploads from both
+// fitting in the last free bytes, or both missing each other as
+// duplicates: write transactions run one at a time.
+func (s *Service) recordFile(ctx context.Context, tx store.Tx, a Actor, mediaType string, f *domain.File, freed int64, policy DuplicatePolicy, ev *domain.AuditEvent) ([]string, error) {
+	mediaID := f.MediaID
 	acct, err := tx.GetAccount(ctx, a.AccountID)
 	if err != nil {
 		return nil, storeErr(err, "account")
@@ -260,10 +301,15 @@ func (s *Service) recordFile(ctx context.Context, tx store.Tx, a Actor, mediaID 
 	if len(dups) > 0 && policy == DuplicatesRefuse {
 		return nil, conflict("duplicate_file", "the same bytes are already the file of media %s", strings.Join(dups, ", "))
 	}
-	f.MediaID = mediaID
+	f.AccountID = a.AccountID
 	f.UploadedBy = a.UserID
-	if err := tx.SetMediaFile(ctx, f); err != nil {
+	if err := tx.SetMediaFile(ctx, *f); err != nil {
 		return nil, storeErr(err, "media")
+	}
+	if domain.WantsRenditions(mediaType, f.ContentType) {
+		if err := tx.AddPendingRenditions(ctx, f.ID, domain.MadeRenditions); err != nil {
+			return nil, err
+		}
 	}
 	if ev.Detail == nil {
 		ev.Detail = map[string]string{}
@@ -386,13 +432,24 @@ func (m *measure) over() error {
 
 // ---- downloads
 
-// Download is a media object's file, open for serving.
+// Download is a media object's file or one of its renditions, open for
+// serving.
 type Download struct {
-	Media     domain.Media
+	Media domain.Media
+	// File is the original (of a rendition: the one it was made from).
 	File      domain.File
 	Rendition string
-	// Content is the file's bytes, seekable for range requests; the
-	// caller closes it.
+	// What is served: its content type, the SHA-256 of its bytes (the
+	// ETag), when it was made, and the name a client saves it under.
+	ContentType string
+	SHA256      string
+	ModTime     time.Time
+	Filename    string
+	// Inline is set for viewing in the browser, not saving: nothing is
+	// recorded (see OpenRendition).
+	Inline bool
+	// Content is the bytes, seekable for range requests; the caller
+	// closes it.
 	Content io.ReadSeekCloser
 }
 
@@ -421,10 +478,16 @@ func (s *Service) OpenOriginal(ctx context.Context, a Actor, mediaID string) (*D
 	if err := s.profileAllows(ctx, a, m, RenditionOriginal); err != nil {
 		return nil, s.refused(ctx, ev, err)
 	}
-	f, err := s.store.GetMediaFile(ctx, mediaID)
+	return s.openFile(ctx, m, RenditionOriginal)
+}
+
+// openFile opens a media object's original for a download already
+// decided: not found if it has no file yet.
+func (s *Service) openFile(ctx context.Context, m domain.Media, rendition string) (*Download, error) {
+	f, err := s.store.GetMediaFile(ctx, m.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		e := notFound("file")
-		e.Message = "media " + mediaID + " has no file yet"
+		e.Message = "media " + m.ID + " has no file yet"
 		return nil, e
 	}
 	if err != nil {
@@ -435,14 +498,15 @@ func (s *Service) OpenOriginal(ctx context.Context, a Actor, mediaID string) (*D
 	}
 	rc, info, err := s.blobs.Open(ctx, f.BlobKey)
 	if err != nil {
-		return nil, fmt.Errorf("open the file of media %s: %w", mediaID, err)
+		return nil, fmt.Errorf("open the file of media %s: %w", m.ID, err)
 	}
 	if info.Size != f.Size {
 		rc.Close()
-		return nil, fmt.Errorf("the file of media %s holds %d bytes in the blob store, %d recorded", mediaID, info.Size, f.Size)
+		return nil, fmt.Errorf("the file of media %s holds %d bytes in the blob store, %d recorded", m.ID, info.Size, f.Size)
 	}
 	m.File = &f
-	return &Download{Media: m, File: f, Rendition: RenditionOriginal, Content: rc}, nil
+	return &Download{Media: m, File: f, Rendition: rendition, ContentType: f.ContentType, SHA256: f.SHA256,
+		ModTime: f.UploadedAt, Filename: m.Filename, Content: rc}, nil
 }
 
 // profileAllows checks the caller's download profiles (the union of the
@@ -457,7 +521,7 @@ func (s *Service) profileAllows(ctx context.Context, a Actor, m domain.Media, re
 // must not be sent.
 func (s *Service) RecordDownload(ctx context.Context, a Actor, d *Download, detail map[string]string) error {
 	ev := a.event(AuditMediaDownload, "media:"+d.Media.ID)
-	ev.Detail = map[string]string{"rendition": d.Rendition, "file": d.File.ID, "sha256": d.File.SHA256}
+	ev.Detail = map[string]string{"rendition": d.Rendition, "file": d.File.ID, "sha256": d.SHA256}
 	for k, v := range detail {
 		ev.Detail[k] = v
 	}

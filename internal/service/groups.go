@@ -231,6 +231,9 @@ func (s *Service) DeleteGroup(ctx context.Context, a Actor, id string) error {
 				return conflict("group_in_use", "group %q is part of approval relationship %s; remove it first", g.Name, rel.ID)
 			}
 		}
+		if err := groupApprovesHolds(ctx, tx, a.AccountID, id, g.Name); err != nil {
+			return err
+		}
 		return tx.DeleteGroup(ctx, id)
 	})
 	return err

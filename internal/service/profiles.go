@@ -454,9 +454,13 @@ func verdict(e *Error, via []string) Verdict {
 }
 
 // RenditionAccess says whether the caller may download and view one
-// rendition.
+// rendition, and whether it exists: Status is pending, ready or failed
+// (with Reason), or none when the media object has no such rendition
+// (no file yet; only images get renditions).
 type RenditionAccess struct {
 	Rendition string  `json:"rendition"`
+	Status    string  `json:"status"`
+	Reason    string  `json:"reason,omitempty"`
 	Download  Verdict `json:"download"`
 	View      Verdict `json:"view"`
 }
@@ -471,7 +475,7 @@ type MediaAccess struct {
 // MediaDownloads tells, for each rendition of a media object the actor
 // can see, whether they may download it and view it, and why not.
 func (s *Service) MediaDownloads(ctx context.Context, a Actor, mediaID string) (MediaAccess, error) {
-	m, err := s.visibleMedia(ctx, a, mediaID)
+	m, err := s.GetMedia(ctx, a, mediaID)
 	if err != nil {
 		return MediaAccess{}, err
 	}
@@ -482,7 +486,9 @@ func (s *Service) MediaDownloads(ctx context.Context, a Actor, mediaID string) (
 	out := MediaAccess{Media: m.ID, MediaType: m.MediaType, Renditions: []RenditionAccess{}}
 	for _, r := range domain.Renditions {
 		via, e := s.decideDownload(a, m, r, held)
-		out.Renditions = append(out.Renditions, RenditionAccess{Rendition: r, Download: verdict(e, via), View: verdict(s.decideView(a, m, r, held), nil)})
+		status, reason := renditionStatus(m, r)
+		out.Renditions = append(out.Renditions, RenditionAccess{Rendition: r, Status: status, Reason: reason,
+			Download: verdict(e, via), View: verdict(s.decideView(a, m, r, held), nil)})
 	}
 	return out, nil
 }
@@ -861,6 +867,7 @@ func (s *Service) CaptureRecord(ctx context.Context, a Actor, profileID string, 
 	rec := domain.Record{ID: domain.NewID("rec"), Title: strings.TrimSpace(in.Title), Description: in.Description, MediaType: in.MediaType, CreatedBy: a.UserID}
 	ev := a.event(AuditCaptureRecord, "record:"+rec.ID)
 	ev.Detail = map[string]string{"profile": truncate(profileID, 100)}
+	var held *heldUpload
 	_, err := s.auditedUpdate(ctx, ev, func(tx store.Tx, ev *domain.AuditEvent) error {
 		p, err := s.heldCaptureProfile(ctx, tx, a, profileID)
 		if err != nil {
@@ -884,11 +891,16 @@ func (s *Service) CaptureRecord(ctx context.Context, a Actor, profileID string, 
 		}
 		rec.WorkspaceID = p.WorkspaceID
 		rec.ACL = capturedACL(authz.Record, p.RecordACL, a.UserID)
-		return tx.CreateRecord(ctx, rec)
+		if err := tx.CreateRecord(ctx, rec); err != nil {
+			return err
+		}
+		held, err = s.holdUpload(ctx, tx, a, authz.ObjectRef{Type: authz.Record, ID: rec.ID}, rec.ID, rec.Title)
+		return err
 	})
 	if err != nil {
 		return domain.Record{}, err
 	}
+	s.announceHeld(ctx, held)
 	return s.GetRecord(ctx, a, rec.ID)
 }
 
@@ -902,6 +914,7 @@ func (s *Service) CaptureMedia(ctx context.Context, a Actor, profileID, recordID
 	m := domain.Media{ID: domain.NewID("med"), RecordID: recordID, MediaType: in.MediaType, Filename: strings.TrimSpace(in.Filename)}
 	ev := a.event(AuditCaptureMedia, "media:"+m.ID)
 	ev.Detail = map[string]string{"profile": truncate(profileID, 100), "record": truncate(recordID, 100)}
+	var held *heldUpload
 	_, err := s.auditedUpdate(ctx, ev, func(tx store.Tx, ev *domain.AuditEvent) error {
 		p, err := s.heldCaptureProfile(ctx, tx, a, profileID)
 		if err != nil {
@@ -925,11 +938,16 @@ func (s *Service) CaptureMedia(ctx context.Context, a Actor, profileID, recordID
 			return err
 		}
 		m.ACL = capturedACL(authz.Media, p.MediaACL, a.UserID)
-		return tx.CreateMedia(ctx, m)
+		if err := tx.CreateMedia(ctx, m); err != nil {
+			return err
+		}
+		held, err = s.holdUpload(ctx, tx, a, authz.ObjectRef{Type: authz.Media, ID: m.ID}, m.RecordID, m.Filename)
+		return err
 	})
 	if err != nil {
 		return domain.Media{}, err
 	}
+	s.announceHeld(ctx, held)
 	return s.GetMedia(ctx, a, m.ID)
 }
 

@@ -142,6 +142,7 @@ func (s *Service) SearchRecords(ctx context.Context, a Actor, q SearchQuery) (Li
 		return Listing[domain.Record]{}, err
 	}
 	recs, err := s.store.GetRecords(ctx, p.IDs)
+	s.markHeld(recs)
 	return Listing[domain.Record]{Items: recs, NextCursor: p.NextCursor, Total: p.Total}, err
 }
 

@@ -99,6 +99,11 @@ type Service struct {
 
 	// expiryNudge wakes RunAccessExpiry when an approval sets an end date.
 	expiryNudge chan struct{}
+	// shares holds the key of share links' password proofs.
+	shares shareState
+
+	// rend makes renditions, once StartRenditions has run.
+	rend atomic.Pointer[renderer]
 }
 
 // New loads the permission engine from the store and returns a Service.

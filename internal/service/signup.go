@@ -368,9 +368,11 @@ func (s *Service) CreateInvitation(ctx context.Context, a Actor, in InvitationIn
 	if err := s.send(ctx, mail.Message{To: email, Subject: "You are invited to " + acct.Name + " on Atrium", Body: fmt.Sprintf(
 		"You are invited to join %s on Atrium as %s.\n\n"+
 			"Your invitation token, valid until %s and usable once:\n\n    %s\n\n"+
-			"Accept it by choosing a username and password:\n\n"+
+			"Accept it by choosing a username and password, in a browser on this Atrium server's page\n\n"+
+			"    /ui/invitations/accept?token=%s\n\n"+
+			"or with the API:\n\n"+
 			"    POST /api/v1/auth/accept-invitation\n    {\"token\": \"%s\", \"username\": \"...\", \"password\": \"...\"}\n",
-		acct.Name, email, inv.ExpiresAt.Format(time.RFC1123), secret, secret)}); err != nil {
+		acct.Name, email, inv.ExpiresAt.Format(time.RFC1123), secret, secret, secret)}); err != nil {
 		return store.Invitation{}, err
 	}
 	return inv, nil

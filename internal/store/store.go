@@ -166,6 +166,23 @@ type UserFilter struct {
 	Query  string        // substring of username, email or display name
 	After  string        // id to continue after
 	Limit  int
+	// Role keeps the holders of a built-in role, CustomRole those of a
+	// custom role (by id; not both): holding it directly, or as a direct
+	// member of a group holding it or nested, at any depth, in one that
+	// does. A user's status does not matter.
+	Role, CustomRole string
+	// Group keeps the direct user members of a group.
+	Group string
+	// IDs keeps the users with these ids; nil does not filter.
+	IDs []string
+}
+
+// GroupSummary is a group without its members (Members is empty): how
+// many it has instead.
+type GroupSummary struct {
+	domain.Group
+	// Users and Groups count the direct members of each kind.
+	Users, Groups int
 }
 
 // AuditFilter narrows ListAudit; zero fields do not filter. Events come
@@ -198,6 +215,10 @@ type Reader interface {
 
 	GetUser(ctx context.Context, id string) (domain.User, error)
 	GetUserByUsername(ctx context.Context, accountID, username string) (domain.User, error)
+	// GetUsers returns the users with these ids that exist, in any
+	// account, in the order of ids: a page naming many users reads them
+	// at once.
+	GetUsers(ctx context.Context, ids []string) ([]domain.User, error)
 	// FindLogin returns the credentials of every user whose username or
 	// email (case-insensitively) is login, in any account.
 	FindLogin(ctx context.Context, login string) ([]Credentials, error)
@@ -205,6 +226,17 @@ type Reader interface {
 	// UsersCreatedBefore returns the ids of an account's users of this
 	// status created before the time, in id order.
 	UsersCreatedBefore(ctx context.Context, accountID string, status domain.Status, before time.Time) ([]string, error)
+	// Labels returns how people name the users, groups, tiers and
+	// workspaces of an account with these refs (other kinds, and ids of
+	// other accounts or of nothing, are absent): one read for a whole
+	// page's worth of names.
+	Labels(ctx context.Context, accountID string, refs []Ref) (map[Ref]Label, error)
+	// ListLabels returns up to limit of an account's active users (the
+	// first by username) or its groups (the first by name), kind KindUser
+	// or KindGroup, with their labels, sorted by name without case (users
+	// by display name, then username): a picker's choices without their
+	// members or roles.
+	ListLabels(ctx context.Context, accountID string, kind Kind, limit int) ([]Labeled, error)
 
 	GetGroup(ctx context.Context, id string) (domain.Group, error)
 	GetBuiltinGroup(ctx context.Context, accountID, builtin string) (domain.Group, error)
@@ -212,11 +244,22 @@ type Reader interface {
 	// its members.
 	BuiltinGroupID(ctx context.Context, accountID, builtin string) (string, error)
 	ListGroups(ctx context.Context, accountID string) ([]domain.Group, error)
+	// ListGroupNames returns an account's groups by name without their
+	// members and roles (empty lists): what naming them needs, at a
+	// fraction of the cost.
+	ListGroupNames(ctx context.Context, accountID string) ([]domain.Group, error)
 	// GroupNesting returns, for each group of the account that contains
 	// groups, the ids of the groups it contains directly.
 	GroupNesting(ctx context.Context, accountID string) (map[string][]string, error)
 	// GroupGrants lists the workspaces and tiers granting a role to a group.
 	GroupGrants(ctx context.Context, groupID string) ([]Ref, error)
+	// ListGroupSummaries lists an account's groups by name with their
+	// roles and custom roles and how many direct members of each kind
+	// they have, without reading the members.
+	ListGroupSummaries(ctx context.Context, accountID string) ([]GroupSummary, error)
+	// MemberGroups returns the ids of the groups a user or group is a
+	// direct member of, sorted.
+	MemberGroups(ctx context.Context, member authz.Subject) ([]string, error)
 
 	// GetCustomRole returns a custom role of any account.
 	GetCustomRole(ctx context.Context, id string) (domain.CustomRole, error)
@@ -243,6 +286,9 @@ type Reader interface {
 	GetMedia(ctx context.Context, id string) (domain.Media, error)
 	GetMediaMany(ctx context.Context, ids []string) ([]domain.Media, error)
 	ListRecordMedia(ctx context.Context, recordID string) ([]domain.Media, error)
+	// ListRecordsMedia returns the media of several records at once (a
+	// page of search results), each record's oldest first.
+	ListRecordsMedia(ctx context.Context, recordIDs []string) ([]domain.Media, error)
 	GetCollections(ctx context.Context, ids []string) ([]domain.Collection, error)
 	// GetACLs returns the ACLs of the objects of type t with these ids; an
 	// object without entries, or that does not exist, is absent.
@@ -311,6 +357,48 @@ type Reader interface {
 	// ACLs and holders, by name.
 	ListCaptureProfiles(ctx context.Context, accountID string) ([]domain.CaptureProfile, error)
 	FileReader
+	ShareReader
+	HoldReader
+	RenditionReader
+}
+
+// HoldReader reads the records and media objects held for moderation.
+type HoldReader interface {
+	// GetHold returns the hold of a record or media object; ErrNotFound
+	// if it is not held.
+	GetHold(ctx context.Context, t authz.ObjectType, id string) (domain.Hold, error)
+	// ListHolds returns an account's holds matching f, oldest first.
+	ListHolds(ctx context.Context, accountID string, f HoldFilter) ([]domain.Hold, error)
+}
+
+// HoldFilter narrows ListHolds; zero fields do not filter.
+type HoldFilter struct {
+	Uploader string
+	// Record: only the holds of this record and of its media objects.
+	Record string
+	// ApproverGroup: only holds this group approves.
+	ApproverGroup string
+	// Since: only holds made at or after this time.
+	Since time.Time
+	// After continues a listing after the hold (AfterAt, AfterType,
+	// AfterID) in its order: newer, or as old and after it by type and id.
+	AfterAt   time.Time
+	AfterType string
+	AfterID   string
+	Limit     int
+}
+
+// HoldTx writes holds. Each changes how the permission index sees the
+// object, so it is logged as a change of the record or media object.
+type HoldTx interface {
+	// CreateHold holds a record or media object (HeldAt is the
+	// transaction's time); ErrNotFound if the object does not exist,
+	// ErrConflict if it is held already or an approver group does not
+	// exist.
+	CreateHold(ctx context.Context, h domain.Hold) error
+	// DeleteHold publishes a held object; ErrNotFound if it is not held,
+	// so that two deciders cannot both win.
+	DeleteHold(ctx context.Context, t authz.ObjectType, id string) error
 }
 
 // FileReader reads media objects' files and accounts' storage usage.
@@ -326,7 +414,8 @@ type FileReader interface {
 	// StorageUsage returns the size and number of an account's files
 	// (zero for an account without any, or unknown).
 	StorageUsage(ctx context.Context, accountID string) (domain.StorageUsage, error)
-	// BlobInUse reports whether a file's bytes are stored under the key.
+	// BlobInUse reports whether a file's or a rendition's bytes are
+	// stored under the key.
 	BlobInUse(ctx context.Context, key string) (bool, error)
 }
 
@@ -549,6 +638,21 @@ type Tx interface {
 	// holders; ErrNotFound if there is none.
 	DeleteCaptureProfile(ctx context.Context, id string) error
 	FileTx
+	ShareTx
+	HoldTx
+	RenditionTx
+}
+
+// Label names a user, group, tier or workspace: its name (a user's
+// display name, which may be empty), and a user's username.
+type Label struct {
+	Name, Username string
+}
+
+// Labeled is an entity's id with its label.
+type Labeled struct {
+	ID string
+	Label
 }
 
 // DefaultCreator is the user id that stands, in a default ACL, for the
@@ -592,6 +696,7 @@ type Store interface {
 	// ForgiveLoginAttempt removes a successful attempt's records and every
 	// failure under the keys in reset.
 	ForgiveLoginAttempt(ctx context.Context, attempt string, reset []string) error
+	ShareCounter
 	Close() error
 }
 

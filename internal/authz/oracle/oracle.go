@@ -56,11 +56,19 @@ type Oracle struct {
 	tuples map[string]map[string]map[string]bool
 	users  map[string]user
 	roles  map[string]customRole
+	// held lists the records and media objects held for moderation. A held
+	// record's workspace is not a tuple (a hold takes the object out of its
+	// workspace in the model); home keeps it for the rule outside the
+	// model (the record still belongs to its workspace's account) and for
+	// its media's own workspace tuples.
+	held map[string]bool
+	home map[string]string // held record -> "workspace:ID"
 }
 
 // New returns an empty oracle.
 func New() *Oracle {
-	return &Oracle{tuples: map[string]map[string]map[string]bool{}, users: map[string]user{}, roles: map[string]customRole{}}
+	return &Oracle{tuples: map[string]map[string]map[string]bool{}, users: map[string]user{}, roles: map[string]customRole{},
+		held: map[string]bool{}, home: map[string]string{}}
 }
 
 // Tuples returns every stored tuple, sorted (for debugging output).
@@ -107,8 +115,12 @@ func (o *Oracle) usersOf(object, relation string) []string {
 	return out
 }
 
-// deleteObject removes every tuple whose object is object.
-func (o *Oracle) deleteObject(object string) { delete(o.tuples, object) }
+// deleteObject removes every tuple whose object is object, and its hold.
+func (o *Oracle) deleteObject(object string) {
+	delete(o.tuples, object)
+	delete(o.held, object)
+	delete(o.home, object)
+}
 
 // deleteWhere removes every tuple for which drop returns true.
 func (o *Oracle) deleteWhere(drop func(Tuple) bool) {
@@ -249,9 +261,16 @@ func (o *Oracle) PutRecord(id, workspace string, acl []ACLEntry) {
 	o.deleteObject(r)
 	o.write(r, "workspace", "workspace:"+workspace)
 	o.writeACL(r, acl)
-	for _, m := range o.mediaOf(r) {
-		delete(o.tuples[m], "workspace")
-		o.write(m, "workspace", "workspace:"+workspace)
+	o.moveMedia(r, "workspace:"+workspace)
+}
+
+// moveMedia gives the media of record (not held themselves) workspace.
+func (o *Oracle) moveMedia(record, workspace string) {
+	for _, m := range o.mediaOf(record) {
+		if !o.held[m] {
+			delete(o.tuples[m], "workspace")
+			o.write(m, "workspace", workspace)
+		}
 	}
 }
 
@@ -261,10 +280,62 @@ func (o *Oracle) PutMedia(id, record string, acl []ACLEntry) {
 	m := "media:" + id
 	o.deleteObject(m)
 	o.write(m, "record", "record:"+record)
-	for _, w := range o.usersOf("record:"+record, "workspace") {
+	for _, w := range o.workspacesOf("record:" + record) {
 		o.write(m, "workspace", w)
 	}
 	o.writeACL(m, acl)
+}
+
+// workspacesOf returns a record's workspace: its tuple's, or a held
+// record's home.
+func (o *Oracle) workspacesOf(record string) []string {
+	if w, ok := o.home[record]; ok {
+		return []string{w}
+	}
+	return o.usersOf(record, "workspace")
+}
+
+// Hold holds an object for moderation: Uploader is a user id (or "" for
+// none), Approvers are group ids.
+type Hold struct {
+	Uploader  string
+	Approvers []string
+}
+
+// holdACL is what a hold stands for in the model: the uploader may edit,
+// the approvers' members get approver (view on records, download on
+// media, so that they can inspect the original).
+func holdACL(h Hold, approver string) []ACLEntry {
+	var out []ACLEntry
+	if h.Uploader != "" {
+		out = append(out, ACLEntry{Subject: "user:" + h.Uploader, Permissions: []string{"edit"}})
+	}
+	for _, g := range h.Approvers {
+		out = append(out, ACLEntry{Subject: "group:" + g, Permissions: []string{approver}})
+	}
+	return out
+}
+
+// PutHeldRecord sets a record held for moderation, in its model terms: no
+// workspace tuple, and the hold's ACL instead of acl (which, stored, only
+// takes effect when a later PutRecord publishes the record). Its media
+// keep their own workspace tuples.
+func (o *Oracle) PutHeldRecord(id, workspace string, acl []ACLEntry, h Hold) {
+	r := "record:" + id
+	o.deleteObject(r)
+	o.held[r], o.home[r] = true, "workspace:"+workspace
+	o.writeACL(r, holdACL(h, "view"))
+	o.moveMedia(r, "workspace:"+workspace)
+}
+
+// PutHeldMedia sets a media object held for moderation: its record, no
+// workspace tuple, and the hold's ACL instead of acl.
+func (o *Oracle) PutHeldMedia(id, record string, acl []ACLEntry, h Hold) {
+	m := "media:" + id
+	o.deleteObject(m)
+	o.held[m] = true
+	o.write(m, "record", "record:"+record)
+	o.writeACL(m, holdACL(h, "download"))
 }
 
 // PutCollection sets a collection's workspace, creator (a user id, or ""
@@ -301,7 +372,11 @@ func (o *Oracle) accountOf(object string) (string, bool) {
 		for _, a := range o.usersOf(object, "account") {
 			return strings.TrimPrefix(a, "account:"), true
 		}
-	case "record", "collection":
+	case "record":
+		for _, w := range o.workspacesOf(object) {
+			return o.accountOf(w)
+		}
+	case "collection":
 		for _, w := range o.usersOf(object, "workspace") {
 			return o.accountOf(w)
 		}

@@ -17,8 +17,8 @@ import (
 func (r reader) GetApprovalRelation(ctx context.Context, id string) (domain.ApprovalRelation, error) {
 	var rel domain.ApprovalRelation
 	var created int64
-	err := r.q.QueryRowContext(ctx, `SELECT id, account_id, approver_group_id, created_by, created_at FROM approval_relations WHERE id = $1`, id).
-		Scan(&rel.ID, &rel.AccountID, &rel.ApproverGroup, &rel.CreatedBy, &created)
+	err := r.q.QueryRowContext(ctx, `SELECT id, account_id, kind, approver_group_id, created_by, created_at FROM approval_relations WHERE id = $1`, id).
+		Scan(&rel.ID, &rel.AccountID, &rel.Kind, &rel.ApproverGroup, &rel.CreatedBy, &created)
 	if err != nil {
 		return rel, r.wrap("get approval relation "+id, err)
 	}
@@ -40,11 +40,11 @@ func (r reader) requesterGroups(ctx context.Context, relationID string) ([]strin
 
 func (r reader) ListApprovalRelations(ctx context.Context, accountID string) ([]domain.ApprovalRelation, error) {
 	out := []domain.ApprovalRelation{}
-	err := r.collect(ctx, "list approval relations", `SELECT id, account_id, approver_group_id, created_by, created_at FROM approval_relations
+	err := r.collect(ctx, "list approval relations", `SELECT id, account_id, kind, approver_group_id, created_by, created_at FROM approval_relations
 		WHERE account_id = $1 ORDER BY created_at, id`, []any{accountID}, func(rows *sql.Rows) error {
 		var rel domain.ApprovalRelation
 		var created int64
-		err := rows.Scan(&rel.ID, &rel.AccountID, &rel.ApproverGroup, &rel.CreatedBy, &created)
+		err := rows.Scan(&rel.ID, &rel.AccountID, &rel.Kind, &rel.ApproverGroup, &rel.CreatedBy, &created)
 		rel.CreatedAt = fromMicros(created)
 		out = append(out, rel)
 		return err
@@ -162,8 +162,12 @@ func grantKind(g domain.AccessGrant) (store.Ref, error) {
 }
 
 func (t *txn) CreateApprovalRelation(ctx context.Context, rel domain.ApprovalRelation) error {
-	err := t.exec(ctx, "create approval relation", `INSERT INTO approval_relations (id, account_id, approver_group_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		rel.ID, rel.AccountID, rel.ApproverGroup, rel.CreatedBy, micros(t.now))
+	kind := rel.Kind
+	if kind == "" {
+		kind = domain.RelationAccess
+	}
+	err := t.exec(ctx, "create approval relation", `INSERT INTO approval_relations (id, account_id, kind, approver_group_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		rel.ID, rel.AccountID, kind, rel.ApproverGroup, rel.CreatedBy, micros(t.now))
 	if err != nil {
 		return err
 	}

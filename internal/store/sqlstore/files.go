@@ -11,13 +11,13 @@ import (
 
 // ---- media files and storage usage
 
-const fileCols = `id, media_id, account_id, blob_key, size, sha256, content_type, uploaded_by, uploaded_at`
+const fileCols = `id, media_id, account_id, blob_key, size, sha256, content_type, uploaded_by, uploaded_at, width, height, duration_ms`
 
 func scanFile(s interface{ Scan(...any) error }) (domain.File, error) {
 	var f domain.File
 	var by sql.NullString
 	var at int64
-	if err := s.Scan(&f.ID, &f.MediaID, &f.AccountID, &f.BlobKey, &f.Size, &f.SHA256, &f.ContentType, &by, &at); err != nil {
+	if err := s.Scan(&f.ID, &f.MediaID, &f.AccountID, &f.BlobKey, &f.Size, &f.SHA256, &f.ContentType, &by, &at, &f.Width, &f.Height, &f.DurationMS); err != nil {
 		return domain.File{}, err
 	}
 	f.UploadedBy = by.String
@@ -59,7 +59,7 @@ func (r reader) StorageUsage(ctx context.Context, accountID string) (domain.Stor
 
 func (r reader) BlobInUse(ctx context.Context, key string) (bool, error) {
 	var n int
-	err := r.q.QueryRowContext(ctx, `SELECT count(*) FROM files WHERE blob_key = $1`, key).Scan(&n)
+	err := r.q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM files WHERE blob_key = $1) + (SELECT count(*) FROM renditions WHERE blob_key = $1)`, key).Scan(&n)
 	return n > 0, r.wrap("find blob "+key, err)
 }
 
@@ -80,7 +80,8 @@ func (t *txn) SetMediaFile(ctx context.Context, f domain.File) error {
 	if err := t.dropFiles(ctx, f.MediaID); err != nil {
 		return err
 	}
-	err = t.exec(ctx, "set file of media "+f.MediaID, `INSERT INTO files (`+fileCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+	err = t.exec(ctx, "set file of media "+f.MediaID, `INSERT INTO files (id, media_id, account_id, blob_key, size, sha256, content_type, uploaded_by, uploaded_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		f.ID, f.MediaID, f.AccountID, f.BlobKey, f.Size, f.SHA256, f.ContentType, nullable(f.UploadedBy), micros(t.now))
 	if err != nil {
 		return err

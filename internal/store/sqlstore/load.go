@@ -296,12 +296,12 @@ func scanContent(t authz.ObjectType, rows *sql.Rows) (contentRow, error) {
 	return c, rows.Scan(&c.id, &c.parent, &c.creator)
 }
 
-func (c contentRow) op(t authz.ObjectType, acl []authz.ACLEntry, records map[string][]string) authz.Op {
+func (c contentRow) op(t authz.ObjectType, acl []authz.ACLEntry, records map[string][]string, holds map[string]*authz.Hold) authz.Op {
 	switch t {
 	case authz.Record:
-		return authz.PutRecord{ID: c.id, Workspace: c.parent, ACL: acl, Meta: c.meta}
+		return authz.PutRecord{ID: c.id, Workspace: c.parent, ACL: acl, Meta: c.meta, Hold: holds[c.id]}
 	case authz.Media:
-		return authz.PutMedia{ID: c.id, Record: c.parent, ACL: acl}
+		return authz.PutMedia{ID: c.id, Record: c.parent, ACL: acl, Hold: holds[c.id]}
 	}
 	return authz.PutCollection{ID: c.id, Workspace: c.parent, Creator: c.creator.String, ACL: acl, Records: records[c.id]}
 }
@@ -356,6 +356,10 @@ func (r reader) loadContent(ctx context.Context, t authz.ObjectType, ids []strin
 				return err
 			}
 		}
+		holds, err := r.holds(ctx, t, chunk)
+		if err != nil {
+			return err
+		}
 		return r.collect(ctx, "load "+t.String(), ck.query+where+` ORDER BY id`, args, func(rows *sql.Rows) error {
 			c, err := scanContent(t, rows)
 			if err != nil {
@@ -365,7 +369,7 @@ func (r reader) loadContent(ctx context.Context, t authz.ObjectType, ids []strin
 			if err != nil {
 				return err
 			}
-			return put(ck.kind, c.id, c.op(t, acl, records))
+			return put(ck.kind, c.id, c.op(t, acl, records, holds))
 		})
 	})
 }
@@ -409,8 +413,13 @@ func (r reader) loadAllContent(ctx context.Context, t authz.ObjectType, put putF
 			return err
 		}
 	}
-	// Standing grants are few: all of them fit in a map.
+	// Standing grants are few: all of them fit in a map. So do holds,
+	// which wait for a decision.
 	granted, err := r.accessGrants(ctx, t.String(), nil)
+	if err != nil {
+		return err
+	}
+	holds, err := r.holds(ctx, t, nil)
 	if err != nil {
 		return err
 	}
@@ -451,7 +460,7 @@ func (r reader) loadAllContent(ctx context.Context, t authz.ObjectType, put putF
 				return err
 			}
 		}
-		return put(ck.kind, id, c.op(t, entries, records))
+		return put(ck.kind, id, c.op(t, entries, records, holds))
 	})
 	if err != nil {
 		return err

@@ -28,15 +28,7 @@ func TestProfilesMigrationKeepsExistingAccountsDownloading(t *testing.T) {
 	}
 	s.Close()
 	// Back to the schema before 00013, with the accounts in it.
-	for _, q := range []string{
-		`DROP TABLE capture_profile_acls`, `DROP TABLE capture_profile_holders`, `DROP TABLE capture_profiles`,
-		`DROP TABLE download_profile_holders`, `DROP TABLE download_profiles`,
-		`DELETE FROM goose_db_version WHERE version_id = 13`,
-	} {
-		if _, err := rawDB(t, dir).Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	migrateDownTo(t, dir, 12)
 
 	s = openSQLite(t, dir, true)
 	for _, acct := range []string{"acc1", "acc2"} {

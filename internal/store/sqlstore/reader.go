@@ -133,12 +133,13 @@ func (r reader) collect(ctx context.Context, op, query string, args []any, scan 
 
 // ---- accounts
 
-const accountCols = `id, name, max_users, max_workspaces, max_storage_bytes, created_at`
+const accountCols = `id, name, max_users, max_workspaces, max_storage_bytes, created_at, max_share_links, max_share_link_days`
 
 func scanAccount(s interface{ Scan(...any) error }) (domain.Account, error) {
 	var a domain.Account
 	var created int64
-	err := s.Scan(&a.ID, &a.Name, &a.Limits.MaxUsers, &a.Limits.MaxWorkspaces, &a.Limits.MaxStorageBytes, &created)
+	err := s.Scan(&a.ID, &a.Name, &a.Limits.MaxUsers, &a.Limits.MaxWorkspaces, &a.Limits.MaxStorageBytes, &created,
+		&a.Limits.MaxShareLinks, &a.Limits.MaxShareLinkDays)
 	a.CreatedAt = fromMicros(created)
 	return a, err
 }
@@ -280,6 +281,28 @@ func (r reader) GetUser(ctx context.Context, id string) (domain.User, error) {
 	return r.getUser(ctx, "get user "+id, `id = $1`, id)
 }
 
+func (r reader) GetUsers(ctx context.Context, ids []string) ([]domain.User, error) {
+	byID := map[string]domain.User{}
+	err := inChunks("id", nonNil(ids), func(where string, args []any, chunk []string) error {
+		return r.collect(ctx, "get users", `SELECT `+userCols+` FROM users`+where, args, func(rows *sql.Rows) error {
+			u, err := scanUser(rows)
+			byID[u.ID] = u
+			return err
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.User, 0, len(byID))
+	for _, id := range ids {
+		if u, ok := byID[id]; ok {
+			out = append(out, u)
+			delete(byID, id) // an id given twice is returned once
+		}
+	}
+	return out, r.fillUserRoles(ctx, out)
+}
+
 func (r reader) GetUserByUsername(ctx context.Context, accountID, username string) (domain.User, error) {
 	return r.getUser(ctx, "get user "+username, `account_id = $1 AND username = $2`, accountID, username)
 }
@@ -298,7 +321,16 @@ func (r reader) FindLogin(ctx context.Context, login string) ([]store.Credential
 }
 
 func (r reader) ListUsers(ctx context.Context, accountID string, f store.UserFilter) ([]domain.User, error) {
-	q := `SELECT ` + userCols + ` FROM users WHERE account_id = $1 AND id > $2`
+	// A group alone is listed from its members' index, in order, rather
+	// than by sorting every user of the account (a group's members are
+	// all of its account); comparing an expression keeps the planner off
+	// the account's index, so that it looks each member up by id.
+	groupAlone := f.Group != "" && f.Status == "" && f.Query == "" && f.Role == "" && f.CustomRole == "" && f.IDs == nil && f.Limit > 0
+	acctCol := "account_id"
+	if groupAlone {
+		acctCol = "(account_id || '')"
+	}
+	q := `SELECT ` + userCols + ` FROM users WHERE ` + acctCol + ` = $1 AND id > $2`
 	args := []any{accountID, f.After}
 	if f.Status != "" {
 		args = append(args, string(f.Status))
@@ -308,6 +340,34 @@ func (r reader) ListUsers(ctx context.Context, accountID string, f store.UserFil
 		args = append(args, "%"+escapeLike(strings.ToLower(f.Query))+"%")
 		n := strconv.Itoa(len(args))
 		q += ` AND (username LIKE $` + n + ` ESCAPE '\' OR email_key LIKE $` + n + ` ESCAPE '\' OR ` + cmp.Or(r.d.lower, "lower") + `(display_name) LIKE $` + n + ` ESCAPE '\')`
+	}
+	if f.Role != "" && f.CustomRole != "" {
+		return nil, fmt.Errorf("list users: filter by a role or a custom role, not both")
+	}
+	if f.Role != "" || f.CustomRole != "" {
+		// The groups giving the role: those holding it and, recursively,
+		// those nested in them (UNION stops at cycles).
+		seed, direct, name := `SELECT group_id FROM group_roles WHERE role = $`, `SELECT user_id FROM user_roles WHERE role = $`, f.Role
+		if f.CustomRole != "" {
+			seed, direct, name = `SELECT group_id FROM group_custom_roles WHERE role_id = $`, `SELECT user_id FROM user_custom_roles WHERE role_id = $`, f.CustomRole
+		}
+		args = append(args, name)
+		n := strconv.Itoa(len(args))
+		q = `WITH RECURSIVE giving(gid) AS (` + seed + n + ` UNION SELECT gg.member_group_id FROM group_groups gg JOIN giving ON gg.group_id = giving.gid) ` +
+			q + ` AND (id IN (` + direct + n + `) OR id IN (SELECT user_id FROM group_users WHERE group_id IN (SELECT gid FROM giving)))`
+	}
+	if f.Group != "" {
+		args = append(args, f.Group)
+		sub := `SELECT user_id FROM group_users WHERE group_id = $` + strconv.Itoa(len(args)) + ` AND user_id > $2`
+		if groupAlone {
+			args = append(args, f.Limit)
+			sub += ` ORDER BY user_id LIMIT $` + strconv.Itoa(len(args))
+		}
+		q += ` AND id IN (` + sub + `)`
+	}
+	if f.IDs != nil {
+		args = append(args, jsonIDs(f.IDs))
+		q += ` AND id IN (` + idList(len(args)) + `)`
 	}
 	limit := f.Limit
 	if limit <= 0 {
@@ -447,6 +507,16 @@ func (r reader) ListGroups(ctx context.Context, accountID string) ([]domain.Grou
 		return nil, err
 	}
 	return out, r.fillGroups(ctx, out)
+}
+
+func (r reader) ListGroupNames(ctx context.Context, accountID string) ([]domain.Group, error) {
+	out := []domain.Group{}
+	err := r.collect(ctx, "list group names", `SELECT `+groupCols+` FROM groups WHERE account_id = $1 ORDER BY name`, []any{accountID}, func(rows *sql.Rows) error {
+		g, err := scanGroup(rows)
+		out = append(out, g)
+		return err
+	})
+	return out, err
 }
 
 func (r reader) GroupNesting(ctx context.Context, accountID string) (map[string][]string, error) {
@@ -972,6 +1042,19 @@ func (r reader) GetMediaMany(ctx context.Context, ids []string) ([]domain.Media,
 
 func (r reader) ListRecordMedia(ctx context.Context, recordID string) ([]domain.Media, error) {
 	return r.mediaWhere(ctx, "list record media", ` WHERE record_id = $1 ORDER BY created_at, id`, []any{recordID}, nil)
+}
+
+func (r reader) ListRecordsMedia(ctx context.Context, recordIDs []string) ([]domain.Media, error) {
+	var out []domain.Media
+	if len(recordIDs) == 0 {
+		return out, nil
+	}
+	err := inChunks("record_id", recordIDs, func(where string, args []any, _ []string) error {
+		ms, err := r.mediaWhere(ctx, "list records' media", where+` ORDER BY record_id, created_at, id`, args, nil)
+		out = append(out, ms...)
+		return err
+	})
+	return out, err
 }
 
 // ---- sessions and tokens

@@ -11,6 +11,7 @@ import (
 	"atrium/internal/domain"
 	"atrium/internal/store"
 	"atrium/internal/store/sqlstore"
+	"atrium/internal/store/sqlstore/sqltest"
 	"atrium/internal/store/storetest"
 )
 
@@ -30,7 +31,7 @@ func openSQLite(t *testing.T, dir string, migrate bool) *sqlstore.Store {
 
 func TestSQLiteConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store {
-		return openSQLite(t, t.TempDir(), true)
+		return openSQLite(t, sqltest.Dir(t), true)
 	})
 }
 

@@ -199,13 +199,14 @@ func (t *txn) execOne(ctx context.Context, op, query string, args ...any) error 
 
 func (t *txn) CreateAccount(ctx context.Context, a domain.Account) error {
 	t.touch(store.KindAccount, a.ID)
-	return t.exec(ctx, "create account "+a.ID, `INSERT INTO accounts (`+accountCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
-		a.ID, a.Name, a.Limits.MaxUsers, a.Limits.MaxWorkspaces, a.Limits.MaxStorageBytes, micros(t.now))
+	return t.exec(ctx, "create account "+a.ID, `INSERT INTO accounts (`+accountCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		a.ID, a.Name, a.Limits.MaxUsers, a.Limits.MaxWorkspaces, a.Limits.MaxStorageBytes, micros(t.now), a.Limits.MaxShareLinks, a.Limits.MaxShareLinkDays)
 }
 
 func (t *txn) UpdateAccount(ctx context.Context, a domain.Account) error {
-	return t.execOne(ctx, "update account "+a.ID, `UPDATE accounts SET name = $2, max_users = $3, max_workspaces = $4, max_storage_bytes = $5 WHERE id = $1`,
-		a.ID, a.Name, a.Limits.MaxUsers, a.Limits.MaxWorkspaces, a.Limits.MaxStorageBytes)
+	return t.execOne(ctx, "update account "+a.ID, `UPDATE accounts SET name = $2, max_users = $3, max_workspaces = $4, max_storage_bytes = $5,
+		max_share_links = $6, max_share_link_days = $7 WHERE id = $1`,
+		a.ID, a.Name, a.Limits.MaxUsers, a.Limits.MaxWorkspaces, a.Limits.MaxStorageBytes, a.Limits.MaxShareLinks, a.Limits.MaxShareLinkDays)
 }
 
 // ---- users

@@ -85,7 +85,7 @@ var accessCases = []testCase{
 	{"an approval relation reads back with its requester groups, and lists by account", func(t *testing.T, f *fixture) {
 		accessWorld(f)
 		f.create(group("acc", "req2"))
-		want := domain.ApprovalRelation{ID: "ar1", AccountID: "acc", RequesterGroups: []string{"req", "req2"}, ApproverGroup: "apr", CreatedBy: "u2"}
+		want := domain.ApprovalRelation{ID: "ar1", AccountID: "acc", Kind: domain.RelationAccess, RequesterGroups: []string{"req", "req2"}, ApproverGroup: "apr", CreatedBy: "u2"}
 		f.update(func(tx store.Tx) error { want.CreatedAt = tx.Now(); return tx.CreateApprovalRelation(f.ctx, want) })
 		got, err := f.s.GetApprovalRelation(f.ctx, "ar1")
 		f.must(err)

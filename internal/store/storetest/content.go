@@ -139,6 +139,27 @@ var recordCases = []testCase{
 			}
 		}
 	}},
+	{"ListRecordsMedia lists the media of several records, each record's oldest first", func(t *testing.T, f *fixture) {
+		contentWorld(f)
+		f.create(record("ws", "r1"), record("ws", "r2"), record("ws", "r3"))
+		f.createAt(media("r2", "m2"))
+		f.createAt(media("r1", "m1", entry(u("u1"), "view")))
+		f.createAt(media("r3", "m4"))
+		f.createAt(media("r1", "m3"))
+		got, err := f.s.ListRecordsMedia(f.ctx, []string{"r1", "r2", "nope"})
+		f.must(err)
+		byRecord := map[string][]string{}
+		for _, m := range got {
+			byRecord[m.RecordID] = append(byRecord[m.RecordID], m.ID)
+			if m.ID == "m1" {
+				diff(t, "ACL of m1", []domain.ACLEntry{entry(u("u1"), "view")}, m.ACL)
+			}
+		}
+		diff(t, "media by record", map[string][]string{"r1": {"m1", "m3"}, "r2": {"m2"}}, byRecord)
+		got, err = f.s.ListRecordsMedia(f.ctx, nil)
+		f.must(err)
+		diff(t, "media of no records", []string(nil), mediaIDs(got))
+	}},
 	{"GetMediaMany returns the existing media in the caller's order and skips missing ids", func(t *testing.T, f *fixture) {
 		contentWorld(f)
 		f.create(record("ws", "r1"), media("r1", "m1"), media("r1", "m2", entry(gr("g1"), "download")), media("r1", "m3"))

@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	}{
 		{"accounts", accountCases},
 		{"users", userCases},
+		{"users and group names read at once", userManyCases},
 		{"groups", groupCases},
 		{"custom roles", customRoleCases},
 		{"tiers", tierCases},
@@ -59,11 +60,16 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"access requests", accessCases},
 		{"download and capture profiles", profileCases},
 		{"media files and storage usage", fileCases},
+		{"public share links", shareCases},
+		{"moderation holds", moderationCases},
+		{"renditions", renditionCases},
 		{"unknown ids", unknownIDCases()},
 		{"transactions", transactionCases},
 		{"change log", changeLogCases},
 		{"changes touched by each write", touchCases()},
 		{"LoadAuth", loadAuthCases},
+		{"user list filters", userFilterCases},
+		{"group summaries", groupSummaryCases},
 	}
 	for _, a := range areas {
 		t.Run(a.name, func(t *testing.T) {
