@@ -34,6 +34,14 @@ func TestBrowserSharing(t *testing.T) {
 		tb.screenshot("sharing")
 		tb.do(chromedp.SetValue(chromedp.ID("f-add_subject"), "user:"+w.nina.UserID), chromedp.SetValue(chromedp.ID("f-add_level"), "view"))
 		tb.do(chromedp.Click(chromedp.ID("preview-button")), chromedp.WaitVisible(chromedp.ID("save-button")))
+		// SetValue fired change events, which schedule a preview of their
+		// own; the asked-for preview must have made that one moot, or it
+		// replaces the save button as the person reaches for it.
+		evaluate[bool](tb, `(window.firstSave = document.getElementById("save-button")) !== null`)
+		tb.do(chromedp.Sleep(600 * time.Millisecond))
+		if !evaluate[bool](tb, `document.getElementById("save-button") === window.firstSave`) {
+			t.Error("a second preview replaced the save button after the one asked for")
+		}
 		if got := tb.text("#acl-preview"); !strings.Contains(got, "1 person gains view: nina") {
 			t.Errorf("the preview says %q", got)
 		}

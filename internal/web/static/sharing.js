@@ -15,6 +15,10 @@ document.addEventListener("DOMContentLoaded", function () {
   var wantFocus = false; // an asked-for preview takes the focus when it comes
 
   function preview(focus) {
+    // This preview reads the list as it stands, so one a change scheduled
+    // is not needed any more; left to run, it would replace the preview
+    // (and its save button) under the person about to press it.
+    clearTimeout(pending);
     var n = ++seq;
     wantFocus = wantFocus || focus;
     var data = new URLSearchParams(new FormData(form));
