@@ -195,6 +195,11 @@ func (l *library) run(steps int) {
 	if !l.apply(l.build()...) {
 		return
 	}
+	if l.seed%2 == 0 {
+		// Half the seeds pack the loaded index, as a server does after
+		// its load: every write after it edits packed pieces.
+		l.eng.Pack()
+	}
 	l.sweep(4)
 	for i := 0; i < steps && l.failures < maxFailuresPerSeed; i++ {
 		var ws []write

@@ -211,6 +211,7 @@ func (s *Service) reload(ctx context.Context) error {
 	if err := e.Apply(rev); err != nil {
 		return fmt.Errorf("load permission index: %w", err)
 	}
+	e.Pack()
 	s.engine.Store(e)
 	// The engine moved before the cache is cleared: see credCache.
 	s.creds.clear()
