@@ -367,10 +367,11 @@ func (e *Engine) visible(u *principal, ti int, r rule) *roaring.Bitmap {
 		fromWS = roaring.FastOr(parts...)
 		parts = parts[:0]
 	}
+	var loose []uint32
 	if r.acl > 0 {
 		for _, pid := range u.closure {
-			if lv := e.principals[pid].acl[ti]; len(lv) >= int(r.acl) && lv[r.acl-1] != nil {
-				parts = append(parts, lv[r.acl-1])
+			if lv := e.principals[pid].acl[ti]; len(lv) >= int(r.acl) {
+				parts, loose = lv[r.acl-1].unionInto(parts, loose)
 			}
 		}
 	}
@@ -378,6 +379,7 @@ func (e *Engine) visible(u *principal, ti int, r rule) *roaring.Bitmap {
 		parts = append(parts, u.created)
 	}
 	other := roaring.FastOr(parts...)
+	other.AddMany(loose)
 	if !u.account.held[ti].IsEmpty() {
 		e.heldVisible(u, ti, r.acl, fromWS, other)
 	}

@@ -96,7 +96,7 @@ type principal struct {
 
 	// acl[t][l-1]: objects of content type t on whose ACL this principal
 	// holds level l or more.
-	acl [numContentTypes][]*roaring.Bitmap
+	acl [numContentTypes][]ordSet
 	// created: collections this user created.
 	created *roaring.Bitmap
 	// hold[t][l-1]: held objects of content type t whose hold gives this
@@ -626,10 +626,8 @@ func (op DeleteGroup) apply(e *Engine, st *applyState) error {
 	// Drop every ACL entry naming the group.
 	for ti, t := range e.objs {
 		var ords []uint32
-		for _, bm := range g.acl[ti] {
-			if bm != nil {
-				ords = append(ords, bm.ToArray()...)
-			}
+		for i := range g.acl[ti] {
+			ords = g.acl[ti][i].appendTo(ords)
 		}
 		for _, ord := range ords {
 			o := &t.objs[ord]
@@ -806,13 +804,10 @@ func (e *Engine) setACL(ti int, ord uint32, o *object, a *account, entries []ACL
 	for _, en := range next {
 		p := e.principals[en.pid]
 		if p.acl[ti] == nil {
-			p.acl[ti] = make([]*roaring.Bitmap, maxLevel)
+			p.acl[ti] = make([]ordSet, maxLevel)
 		}
 		for l := Level(1); l <= en.level; l++ {
-			if p.acl[ti][l-1] == nil {
-				p.acl[ti][l-1] = roaring.New()
-			}
-			p.acl[ti][l-1].Add(ord)
+			p.acl[ti][l-1].add(ord)
 		}
 	}
 	return nil
@@ -820,10 +815,9 @@ func (e *Engine) setACL(ti int, ord uint32, o *object, a *account, entries []ACL
 
 func (e *Engine) dropACL(ti int, ord uint32, o *object) {
 	for _, en := range o.acl {
-		for _, bm := range e.principals[en.pid].acl[ti] {
-			if bm != nil {
-				bm.Remove(ord)
-			}
+		sets := e.principals[en.pid].acl[ti]
+		for i := range sets {
+			sets[i].remove(ord)
 		}
 	}
 	o.acl = nil
@@ -1055,10 +1049,8 @@ func (op DeleteUser) apply(e *Engine, st *applyState) error {
 	e.holdCustom(pid, nil)
 	for ti, t := range e.objs {
 		var ords []uint32
-		for _, bm := range u.acl[ti] {
-			if bm != nil {
-				ords = append(ords, bm.ToArray()...)
-			}
+		for i := range u.acl[ti] {
+			ords = u.acl[ti][i].appendTo(ords)
 		}
 		for _, ord := range ords {
 			o := &t.objs[ord]

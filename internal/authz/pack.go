@@ -8,7 +8,8 @@ import (
 // Packing the loaded index. A full load leaves millions of small
 // allocations behind: an id string per object (and the id map's keys, the
 // same strings), a title per record, an ACL slice per object with an ACL,
-// a media list per record, a closure per user. Every garbage collection
+// a media list per record, a closure per user, a principal's small ACL
+// sets (ordSet). Every garbage collection
 // marks each of them, and at a million records that marking is most of
 // what a collection costs — paid again every few hundred thousand
 // requests, whatever they allocate. Pack copies them into large chunks, so
@@ -91,6 +92,11 @@ func (e *Engine) Pack() {
 			continue
 		}
 		p.closure = ords.copyOf(p.closure)
+		for ti := range p.acl {
+			for l := range p.acl[ti] {
+				p.acl[ti][l].small = ords.copyOf(p.acl[ti][l].small)
+			}
+		}
 		p.directGroups = ords.copyOf(p.directGroups)
 	}
 }
