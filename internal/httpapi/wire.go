@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -326,6 +328,34 @@ type objectsResp struct {
 	NextCursor string   `json:"next_cursor"`
 	Total      int      `json:"total"`
 	Revision   string   `json:"revision"`
+}
+
+// AppendJSON writes the listing without reflection (see jsonAppender).
+func (r objectsResp) AppendJSON(b []byte) []byte {
+	n := 96 + len(r.NextCursor) + len(r.Revision)
+	for _, id := range r.Objects {
+		n += len(id) + 3
+	}
+	b = slices.Grow(b, n)
+	if r.Objects == nil {
+		b = append(b, `{"objects":null`...)
+	} else {
+		b = append(b, `{"objects":[`...)
+		for i, id := range r.Objects {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, id)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"next_cursor":`...)
+	b = appendJSONString(b, r.NextCursor)
+	b = append(b, `,"total":`...)
+	b = strconv.AppendInt(b, int64(r.Total), 10)
+	b = append(b, `,"revision":`...)
+	b = appendJSONString(b, r.Revision)
+	return append(b, '}')
 }
 
 type explainResp struct {
