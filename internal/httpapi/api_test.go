@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -83,6 +84,12 @@ func TestReadmeWalkthrough(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a listing with nothing in it is an empty array, not null", func(t *testing.T) {
+		body := n.dave.get(t, "/api/v1/objects?type=collection&permission=can_view").ok(t, 200).body
+		if !bytes.HasPrefix(body, []byte(`{"objects":[],`)) || !bytes.Contains(body, []byte(`"total":0`)) {
+			t.Errorf("empty listing: %s", body)
+		}
+	})
 	t.Run("a listing filtered to the workspace and paged by 1 keeps the exact total", func(t *testing.T) {
 		var page struct {
 			Records    []domain.Record `json:"records"`
