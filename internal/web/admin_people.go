@@ -47,7 +47,7 @@ func (ui *UI) adminPeopleRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /ui/invitations/accept", ui.page(ui.acceptInvitationForm))
 	mux.Handle("POST /ui/invitations/accept", ui.page(ui.acceptInvitation))
 
-	mux.Handle("GET /ui/admin/groups", h(ui.adminGroups))
+	mux.Handle("GET /ui/admin/groups", h(groupsView.show(ui)))
 	mux.Handle("POST /ui/admin/groups", h(ui.adminGroupCreate))
 	mux.Handle("GET /ui/admin/groups/{id}", h(groupView.show(ui)))
 	mux.Handle("POST /ui/admin/groups/{id}", h(ui.adminGroupUpdate))
@@ -56,7 +56,7 @@ func (ui *UI) adminPeopleRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /ui/admin/groups/{id}/members/remove", h(ui.adminGroupMemberRemove))
 	deletion[domain.Group]{get: ui.svc.GetGroup, remove: ui.svc.DeleteGroup, page: groupDeleteConfirmPage, back: groupsPath}.routes(ui, mux, h, "/ui/admin/groups/{id}/delete")
 
-	mux.Handle("GET /ui/admin/tiers", h(ui.adminTiers))
+	mux.Handle("GET /ui/admin/tiers", h(tiersView.show(ui)))
 	mux.Handle("POST /ui/admin/tiers", h(ui.adminTierCreate))
 	mux.Handle("GET /ui/admin/tiers/{id}", h(tierView.show(ui)))
 	mux.Handle("POST /ui/admin/tiers/{id}", h(ui.adminTierUpdate))
@@ -64,7 +64,7 @@ func (ui *UI) adminPeopleRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /ui/admin/tiers/{id}/grants/remove", h(ui.adminTierGrantRemove))
 	deletion[domain.Tier]{get: ui.svc.GetTier, remove: ui.svc.DeleteTier, page: tierDeleteConfirmPage, back: tiersPath}.routes(ui, mux, h, "/ui/admin/tiers/{id}/delete")
 
-	mux.Handle("GET /ui/admin/workspaces", h(ui.adminWorkspaces))
+	mux.Handle("GET /ui/admin/workspaces", h(workspacesView.show(ui)))
 	mux.Handle("POST /ui/admin/workspaces", h(ui.adminWorkspaceCreate))
 	mux.Handle("GET /ui/admin/workspaces/{id}", h(workspaceView.show(ui)))
 	mux.Handle("POST /ui/admin/workspaces/{id}", h(ui.adminWorkspaceUpdate))
@@ -77,6 +77,49 @@ func (ui *UI) adminPeopleRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /ui/admin/roles/{id}", h(ui.adminRole))
 	mux.Handle("POST /ui/admin/roles/{id}", h(ui.adminRoleUpdate))
 	deletion[service.CustomRoleDetail]{get: ui.svc.GetRole, remove: ui.svc.DeleteRole, page: roleDeleteConfirmPage, back: rolesPath}.routes(ui, mux, h, "/ui/admin/roles/{id}/delete")
+}
+
+// listView is a console list page with its create form: its template and
+// title, how to read it around a form (a blank one on a GET, the refused
+// one after a failed create) and where its notice of what was just done
+// goes.
+type listView[P any] struct {
+	name, title string
+	load        func(ui *UI, r *http.Request, rq *request, f *form) (P, error)
+	blank       func() *form
+	done        func(*P) *string
+}
+
+// show serves the list with a blank create form.
+func (v listView[P]) show(ui *UI) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, rq *request) error {
+		p, err := v.load(ui, r, rq, v.blank())
+		if err != nil {
+			return err
+		}
+		*v.done(&p) = doneNotice(r)
+		ui.render(w, r, rq, http.StatusOK, v.name, v.title, p)
+		return nil
+	}
+}
+
+// created answers a create form: on success, to the new object's page at
+// path; after a refusal, the list again with the form and its errors,
+// under the refusal's status.
+func (v listView[P]) created(ui *UI, w http.ResponseWriter, r *http.Request, rq *request, f *form, path string, err error) error {
+	if err == nil {
+		redirectDone(w, r, path, "created")
+		return nil
+	}
+	if !ui.formFailure(f, err, nil) {
+		return err
+	}
+	p, perr := v.load(ui, r, rq, f)
+	if perr != nil {
+		return perr
+	}
+	ui.render(w, r, rq, statusOf(err), v.name, v.title, p)
+	return nil
 }
 
 // objectView is a console object's page: its template, how to read it

@@ -60,14 +60,10 @@ func newNameForm() *form {
 	return f
 }
 
-func (ui *UI) adminGroups(w http.ResponseWriter, r *http.Request, rq *request) error {
-	p, err := ui.adminGroupsPage(r, rq, newNameForm())
-	if err != nil {
-		return err
-	}
-	p.Done = doneNotice(r)
-	ui.render(w, r, rq, http.StatusOK, "admin_groups", "Groups", p)
-	return nil
+var groupsView = listView[adminGroupsPage]{name: "admin_groups", title: "Groups",
+	load:  (*UI).adminGroupsPage,
+	blank: newNameForm,
+	done:  func(p *adminGroupsPage) *string { return &p.Done },
 }
 
 func (ui *UI) adminGroupCreate(w http.ResponseWriter, r *http.Request, rq *request) error {
@@ -76,19 +72,7 @@ func (ui *UI) adminGroupCreate(w http.ResponseWriter, r *http.Request, rq *reque
 	}
 	f := formFrom(r, "name", "description")
 	g, err := ui.svc.CreateGroup(r.Context(), rq.actor, service.GroupInput{Name: f.Get("name"), Description: f.Get("description")})
-	if err == nil {
-		redirectDone(w, r, groupPath(g.ID), "created")
-		return nil
-	}
-	if !ui.formFailure(f, err, nil) {
-		return err
-	}
-	p, perr := ui.adminGroupsPage(r, rq, f)
-	if perr != nil {
-		return perr
-	}
-	ui.render(w, r, rq, statusOf(err), "admin_groups", "Groups", p)
-	return nil
+	return groupsView.created(ui, w, r, rq, f, groupPath(g.ID), err)
 }
 
 // ---- a group's page

@@ -82,14 +82,10 @@ func (ui *UI) adminTiersPage(r *http.Request, rq *request, f *form) (adminTiersP
 	return p, nil
 }
 
-func (ui *UI) adminTiers(w http.ResponseWriter, r *http.Request, rq *request) error {
-	p, err := ui.adminTiersPage(r, rq, newNameForm())
-	if err != nil {
-		return err
-	}
-	p.Done = doneNotice(r)
-	ui.render(w, r, rq, http.StatusOK, "admin_tiers", "Tiers", p)
-	return nil
+var tiersView = listView[adminTiersPage]{name: "admin_tiers", title: "Tiers",
+	load:  (*UI).adminTiersPage,
+	blank: newNameForm,
+	done:  func(p *adminTiersPage) *string { return &p.Done },
 }
 
 func (ui *UI) adminTierCreate(w http.ResponseWriter, r *http.Request, rq *request) error {
@@ -98,19 +94,7 @@ func (ui *UI) adminTierCreate(w http.ResponseWriter, r *http.Request, rq *reques
 	}
 	f := formFrom(r, "name", "description")
 	t, err := ui.svc.CreateTier(r.Context(), rq.actor, service.TierInput{Name: f.Get("name"), Description: f.Get("description")})
-	if err == nil {
-		redirectDone(w, r, tierPath(t.ID), "created")
-		return nil
-	}
-	if !ui.formFailure(f, err, nil) {
-		return err
-	}
-	p, perr := ui.adminTiersPage(r, rq, f)
-	if perr != nil {
-		return perr
-	}
-	ui.render(w, r, rq, statusOf(err), "admin_tiers", "Tiers", p)
-	return nil
+	return tiersView.created(ui, w, r, rq, f, tierPath(t.ID), err)
 }
 
 type adminTierPage struct {
@@ -294,14 +278,10 @@ func newWorkspaceForm() *form {
 	return f
 }
 
-func (ui *UI) adminWorkspaces(w http.ResponseWriter, r *http.Request, rq *request) error {
-	p, err := ui.adminWorkspacesPage(r, rq, newWorkspaceForm())
-	if err != nil {
-		return err
-	}
-	p.Done = doneNotice(r)
-	ui.render(w, r, rq, http.StatusOK, "admin_workspaces", "Workspaces", p)
-	return nil
+var workspacesView = listView[adminWorkspacesPage]{name: "admin_workspaces", title: "Workspaces",
+	load:  (*UI).adminWorkspacesPage,
+	blank: newWorkspaceForm,
+	done:  func(p *adminWorkspacesPage) *string { return &p.Done },
 }
 
 func (ui *UI) adminWorkspaceCreate(w http.ResponseWriter, r *http.Request, rq *request) error {
@@ -310,19 +290,7 @@ func (ui *UI) adminWorkspaceCreate(w http.ResponseWriter, r *http.Request, rq *r
 	}
 	f := formFrom(r, "name", "description", "tier")
 	ws, err := ui.svc.CreateWorkspace(r.Context(), rq.actor, service.WorkspaceInput{Name: f.Get("name"), Description: f.Get("description"), TierID: f.Get("tier")})
-	if err == nil {
-		redirectDone(w, r, workspacePath(ws.ID), "created")
-		return nil
-	}
-	if !ui.formFailure(f, err, nil) {
-		return err
-	}
-	p, perr := ui.adminWorkspacesPage(r, rq, f)
-	if perr != nil {
-		return perr
-	}
-	ui.render(w, r, rq, statusOf(err), "admin_workspaces", "Workspaces", p)
-	return nil
+	return workspacesView.created(ui, w, r, rq, f, workspacePath(ws.ID), err)
 }
 
 type adminWorkspacePage struct {
